@@ -6,6 +6,9 @@ from config.logging import build_logging_config
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads let a worker keep client connections alive and overlap database waits; sync workers close every connection.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
 # On SIGTERM, workers stop accepting and get this long to finish in-flight requests; keep it under the platform's
 # own kill window (Heroku and Kubernetes default to 30 s).
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "25"))

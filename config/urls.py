@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import health
+from courses import views as course_views
 
 urlpatterns = [
+    path("", course_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("quizzes.urls")),
     path("", include("courses.urls")),
 ]

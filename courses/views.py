@@ -1,8 +1,73 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from config.http import HtmxHttpRequest
+from courses import progress, selectors
+from courses.search import search_lessons
+from courses.services import lesson_progress_set
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "courses/home.html")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    context = {
+        "courses": selectors.course_list(),
+        "continue_lesson": selectors.continue_lesson(user=request.user, session=request.session),
+    }
+    return render(request, "courses/home.html", context)
+
+
+@require_GET
+def course_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "courses/course_list.html", {"courses": selectors.course_list()})
+
+
+@require_GET
+def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
+    course = selectors.course_get(course_slug)
+    lessons = selectors.course_lessons(course)
+    done = selectors.completed_lesson_ids(user=request.user, session=request.session)
+    context = {
+        "course": course,
+        "lessons": lessons,
+        "done_ids": done,
+        "done_count": sum(1 for lesson in lessons if lesson.pk in done),
+    }
+    return render(request, "courses/syllabus.html", context)
+
+
+@require_GET
+def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = selectors.lesson_get(course_slug, lesson_slug)
+    previous, following = selectors.lesson_neighbours(lesson)
+    progress.remember_last_lesson(request.session, lesson.pk)
+    context = {
+        "lesson": lesson,
+        "course": lesson.course,
+        "previous": previous,
+        "next": following,
+        "done": selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session),
+    }
+    return render(request, "courses/lesson.html", context)
+
+
+@require_POST
+def lesson_progress(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = selectors.lesson_get(course_slug, lesson_slug)
+    done = request.POST.get("done") == "1"
+    lesson_progress_set(lesson=lesson, done=done, user=request.user, session=request.session)
+    if request.htmx:
+        return render(request, "courses/lesson.html#progress-control", {"lesson": lesson, "done": done})
+    return redirect(lesson.get_absolute_url() + "#progress")
+
+
+@require_GET
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    hits = search_lessons(query) if query else []
+    return render(request, "courses/search.html", {"query": query, "hits": hits})
+
+
+@require_GET
+def glossary(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "courses/glossary.html", {"terms": selectors.glossary_terms()})

@@ -105,6 +105,29 @@ def start_process() -> Iterator:
         process.kill()
 
 
+CONTENT_DIR = REPO_ROOT / "content"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the real course content loaded, as after a release."""
+    from courses.content.loader import load_content
+
+    with django_db_blocker.unblock():
+        load_content(CONTENT_DIR)
+
+
+@pytest.fixture
+def course_content(db):
+    """The loaded content, reloaded if a transactional test emptied the tables before this one."""
+    from courses.content.loader import load_content
+    from courses.models import Course
+
+    if not Course.objects.filter(slug="twelve-factor").exists():
+        load_content(CONTENT_DIR)
+    return Course.objects.get(slug="twelve-factor")
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator:
     """pytest-django's live server without its static-files handler, so WhiteNoise serves the built, hashed files

@@ -1,6 +1,8 @@
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 VENDOR = REPO_ROOT / "static" / "vendor"
@@ -16,6 +18,7 @@ def test_vendored_assets_match_their_recorded_checksums():
         assert actual == expected, f"{name} differs from its recorded checksum"
 
 
+@pytest.mark.django_db
 def test_pages_load_no_third_party_scripts(client):
     html = client.get("/").content.decode()
 

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-Passphrase-42"
 
 
-def test_home_sign_up_log_in_and_dark_mode(page):
+def test_home_sign_up_log_in_and_dark_mode(page, course_content):
     page.goto("/")
     expect(page.locator("h1")).to_have_count(1)
     expect(page.get_by_role("link", name="Start the course")).to_be_visible()

@@ -1,0 +1,76 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from courses import progress
+from courses.models import Course, GlossaryTerm, Lesson, LessonProgress
+
+
+def course_list():
+    return Course.objects.published().annotate(lesson_count=Count("lessons", filter=Q(lessons__published=True)))
+
+
+def course_get(slug: str) -> Course:
+    return get_object_or_404(Course.objects.published(), slug=slug)
+
+
+def lesson_get(course_slug: str, lesson_slug: str) -> Lesson:
+    return get_object_or_404(
+        Lesson.objects.published().select_related("course"), course__slug=course_slug, slug=lesson_slug
+    )
+
+
+def course_lessons(course: Course) -> list[Lesson]:
+    """The syllabus: published lessons in order, without their (large) rendered HTML."""
+    return list(course.lessons.published().defer("html", "toc", "toc_html"))
+
+
+def lesson_neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next published lessons of the same course, from one small query."""
+    outline = list(Lesson.objects.published().filter(course_id=lesson.course_id).only("slug", "title", "order"))
+    for sibling in outline:
+        sibling.course = lesson.course  # same course: spare get_absolute_url a query each
+    position = next(i for i, sibling in enumerate(outline) if sibling.pk == lesson.pk)
+    previous = outline[position - 1] if position > 0 else None
+    following = outline[position + 1] if position + 1 < len(outline) else None
+    return previous, following
+
+
+def completed_lesson_ids(*, user: AbstractBaseUser | None, session: SessionBase) -> set[int]:
+    if user is not None and user.is_authenticated:
+        return set(LessonProgress.objects.filter(user=user).values_list("lesson_id", flat=True))
+    return progress.session_lesson_ids(session)
+
+
+def lesson_is_done(*, lesson: Lesson, user: AbstractBaseUser | None, session: SessionBase) -> bool:
+    if user is not None and user.is_authenticated:
+        return LessonProgress.objects.filter(user=user, lesson=lesson).exists()
+    return lesson.pk in progress.session_lesson_ids(session)
+
+
+def continue_lesson(*, user: AbstractBaseUser | None, session: SessionBase) -> Lesson | None:
+    """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished."""
+    done = completed_lesson_ids(user=user, session=session)
+    last_id = session.get(progress.LAST_LESSON_KEY)
+    if not done and last_id is None:
+        return None
+    lessons = Lesson.objects.published().select_related("course").defer("html", "toc", "toc_html")
+    if last_id is not None and last_id not in done:
+        last = lessons.filter(pk=last_id).first()
+        if last is not None:
+            return last
+    return lessons.exclude(pk__in=done).order_by("course__order", "order").first()
+
+
+def glossary_terms() -> list[GlossaryTerm]:
+    """Terms of published courses, each with `lesson_links`: (title, url) of the lessons that explain it."""
+    terms = list(GlossaryTerm.objects.filter(course__published=True).select_related("course"))
+    lessons = {
+        (lesson.course_id, lesson.slug): lesson
+        for lesson in Lesson.objects.published().select_related("course").only("slug", "title", "course__slug")
+    }
+    for term in terms:
+        found = [lessons.get((term.course_id, slug)) for slug in term.lessons]
+        term.lesson_links = [(lesson.title, lesson.get_absolute_url()) for lesson in found if lesson]
+    return terms

@@ -1,0 +1,65 @@
+import re
+
+import pytest
+
+from courses.models import Lesson
+
+pytestmark = pytest.mark.django_db
+
+LESSON_SLUGS = [
+    "history", "codebase", "dependencies", "config", "backing-services", "build-release-run", "processes",
+    "port-binding", "concurrency", "disposability", "dev-prod-parity", "logs", "admin-processes", "summary",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("slug", LESSON_SLUGS)
+def test_every_lesson_page_has_one_h1_a_toc_and_its_diagrams(client, slug):
+    response = client.get(f"/courses/twelve-factor/{slug}/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert 'aria-labelledby="toc-heading"' in html and 'href="#check-yourself"' in html
+    lesson = Lesson.objects.get(slug=slug)
+    if lesson.has_code:
+        assert 'class="highlight"' in html and "css/pygments" in html
+    if slug != "summary":
+        assert html.count('<figure class="diagram"') >= (2 if slug == "history" else 1)
+        assert "vendor/mermaid/mermaid-11.17.2" in html
+
+
+def test_pages_without_diagrams_do_not_load_mermaid(client):
+    html = client.get("/courses/twelve-factor/").content.decode()
+
+    assert "mermaid" not in html
+
+
+def test_syllabus_lists_lessons_in_order(client):
+    html = client.get("/courses/twelve-factor/").content.decode()
+
+    positions = [html.index(f'href="/courses/twelve-factor/{slug}/"') for slug in LESSON_SLUGS]
+    assert positions == sorted(positions)
+
+
+def test_lesson_links_to_its_neighbours(client):
+    html = client.get("/courses/twelve-factor/config/").content.decode()
+
+    assert 'href="/courses/twelve-factor/dependencies/" rel="prev"' in html
+    assert 'href="/courses/twelve-factor/backing-services/" rel="next"' in html
+
+
+def test_unpublished_lesson_is_not_found(client):
+    Lesson.objects.filter(slug="logs").update(published=False)
+
+    assert client.get("/courses/twelve-factor/logs/").status_code == 404
+
+
+def test_glossary_lists_terms_with_anchors_and_lessons(client):
+    html = client.get("/glossary/").content.decode()
+
+    assert '<dt id="backing-service">' in html
+    assert 'href="/courses/twelve-factor/backing-services/"' in html
+
+
+def test_progress_requires_post(client):
+    assert client.get("/courses/twelve-factor/config/progress/").status_code == 405

@@ -1,0 +1,51 @@
+"""Lessons in Chromium: diagrams render as SVG in both themes; "mark as done" updates in place."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import ARTIFACTS, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_diagrams_render_as_svg_in_light_and_dark(page, course_content):
+    page.goto("/courses/twelve-factor/history/")
+
+    figures = page.locator("figure.diagram")
+    expect(figures).to_have_count(2)
+    expect(page.locator("html")).to_have_attribute("data-diagrams-theme", "default")
+    expect(figures.locator("svg")).to_have_count(2)
+    label = figures.first.locator("svg").get_attribute("aria-label")
+    assert label and label == figures.first.get_attribute("data-alt")
+    light_fill = figures.first.locator("svg").evaluate(
+        "svg => getComputedStyle(svg.querySelector('text, span, p') || svg).color"
+    )
+    screenshot(page, "lesson-history-light")
+    figures.first.screenshot(path=str(ARTIFACTS / "diagram-history-light.png"))
+
+    page.get_by_role("button", name="Dark theme").click()
+
+    expect(page.locator("html")).to_have_attribute("data-diagrams-theme", "dark")
+    expect(figures.locator("svg")).to_have_count(2)
+    dark_fill = figures.first.locator("svg").evaluate(
+        "svg => getComputedStyle(svg.querySelector('text, span, p') || svg).color"
+    )
+    assert dark_fill != light_fill  # re-drawn in the dark theme's colours
+    screenshot(page, "lesson-history-dark")
+    figures.first.screenshot(path=str(ARTIFACTS / "diagram-history-dark.png"))
+    assert page.js_errors == []
+
+
+def test_mark_as_done_updates_in_place_with_the_keyboard(page, course_content):
+    page.goto("/courses/twelve-factor/config/")
+    page.evaluate("window.__marker = 'same page'")
+
+    button = page.get_by_role("button", name="Mark as done")
+    button.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("You have finished this lesson.")).to_be_visible()
+    assert page.evaluate("window.__marker") == "same page"  # swapped by htmx, no reload
+    page.goto("/courses/twelve-factor/")
+    expect(page.get_by_text("1 of 14 lessons done")).to_be_visible()
+    assert page.js_errors == []
