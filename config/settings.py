@@ -5,6 +5,7 @@ no server: SQLite, a server-less Celery broker, email printed to the log. Produc
 here branches on an environment name.
 """
 
+import hashlib
 from pathlib import Path
 
 import environ
@@ -30,7 +31,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random string "
             "(or set DEBUG=1 for local development)."
         )
-    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
+    # Development only: derived from where this checkout lives, so all its processes agree on it; never a key in code.
+    SECRET_KEY = hashlib.sha256(f"development:{BASE_DIR}".encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -135,10 +137,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=DATA_DIR / "media")
 STORAGES = {
+    # Lab submissions live here: a local folder by default; S3-compatible object storage when a bucket is set,
+    # so web and workers on different machines see the same files. Credentials come from the usual AWS_* variables.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_AUTOREFRESH = DEBUG
 
 
@@ -193,6 +209,28 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
+
+
+# --- Quizzes --------------------------------------------------------------------------------------------------------
+# Answers a learner may save per minute (counted in the shared cache, so every web process agrees).
+QUIZ_ANSWERS_PER_MINUTE = env.int("QUIZ_ANSWERS_PER_MINUTE", default=60)
+
+
+# --- Labs: submissions and grading --------------------------------------------------------------------------------
+LAB_UPLOAD_MAX_BYTES = env.int("LAB_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+LAB_GIT_ALLOWED_HOSTS = frozenset(
+    host.lower() for host in env.list("LAB_GIT_ALLOWED_HOSTS", default=["github.com", "gitlab.com", "codeberg.org"])
+)
+# A claimed submission not finished within the lease is handed to another worker (or given up after the attempts).
+LAB_LEASE_SECONDS = env.int("LAB_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+LAB_MAX_ATTEMPTS = env.int("LAB_MAX_ATTEMPTS", default=3)
+# A queued submission whose task was not picked up within this time is sent to the broker again.
+LAB_RESEND_AFTER_SECONDS = env.int("LAB_RESEND_AFTER_SECONDS", default=120)
+LAB_REAP_INTERVAL_SECONDS = env.int("LAB_REAP_INTERVAL_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "reap-submissions": {"task": "labs.tasks.reap_submissions", "schedule": float(LAB_REAP_INTERVAL_SECONDS)},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 
 # --- Logging: one JSON object per line on stdout --------------------------------------------------------------------

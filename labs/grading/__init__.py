@@ -1,0 +1,26 @@
+"""The lab grader: grade(source, lab) -> Scorecard. Imports nothing from Django.
+
+Pipeline: intake (validate and extract the submission into a private folder) → static checks on that copy →
+sandboxed build (declared dependencies only, from the offline wheelhouse) → sandboxed run (web process twice,
+other process types, HTTP probes, SIGTERM in flight, workspace listing) → dynamic checks on what the host
+observed → Scorecard. See labs.grading.scorecard for how points add up, and labs.grading.run for the run.
+"""
+
+from __future__ import annotations
+
+from labs.grading.exceptions import SubmissionRefused
+from labs.grading.scorecard import CheckResult, Scorecard
+
+__all__ = ["CheckResult", "Scorecard", "SubmissionRefused", "grade"]
+
+
+def grade(source, lab="audit", *, labs_dir=None, on_check=None):
+    """Grade the submission at `source` (a directory, .zip, .tar.gz/.tgz or git bundle) against `lab`.
+
+    Returns a Scorecard; raises SubmissionRefused (str() is the learner-readable reason) for an invalid
+    submission, LabDefinitionError for an unknown or broken lab. on_check(CheckResult) is called as each
+    check finishes, for live progress.
+    """
+    from labs.grading.pipeline import grade as _grade
+
+    return _grade(source, lab, labs_dir=labs_dir, on_check=on_check)

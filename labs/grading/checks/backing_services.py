@@ -1,0 +1,148 @@
+"""Factor IV, Backing services: attached resources, located by URLs in the config."""
+
+from __future__ import annotations
+
+import ast
+import re
+from urllib.parse import urlsplit
+
+from labs.grading import pysource
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.manifest import python_manifest
+from labs.grading.repo import where
+from labs.grading.run import GRADER_DIR
+
+SERVICE_SCHEMES = (
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+    "mysql",
+    "mysql+pymysql",
+    "mariadb",
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+    "mongodb",
+    "mongodb+srv",
+    "memcache",
+    "memcached",
+    "smtp",
+    "smtps",
+    "sqs",
+    "kafka",
+    "nats",
+    "sqlite",
+    "sqla+sqlite",
+    "sqla+postgresql",
+)
+URL_RE = re.compile(r"^(" + "|".join(re.escape(s) for s in SERVICE_SCHEMES) + r")://", re.I)
+SERVICE_PORT_RE = re.compile(r"^[\w.-]+:(5432|3306|6379|5672|27017|11211|9092|4222)$")
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "0.0.0.0"})
+CLIENTS = frozenset({"Redis", "StrictRedis", "connect", "create_engine", "MongoClient", "Connection", "SMTP"})
+DATABASE_HINTS = (
+    "django",
+    "sqlalchemy",
+    "flask-sqlalchemy",
+    "psycopg",
+    "psycopg2",
+    "psycopg2-binary",
+    "dj-database-url",
+    "django-environ",
+    "asyncpg",
+    "pymysql",
+    "mysqlclient",
+    "peewee",
+)
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return "?"
+
+
+def hardcoded_services(rel: str, tree: ast.Module) -> list[str]:
+    hits = []
+    spans = pysource.env_read_spans(tree)
+    for node in pysource.string_literals(tree):
+        value = node.value.strip()
+        if URL_RE.match(value) and value.split("://", 1)[1].strip("/"):
+            if (
+                pysource.inside(node, spans)
+                and _host(value) in LOCAL_HOSTS
+                and "@" not in value.split("//", 1)[1].split("/", 1)[0]
+            ):
+                continue  # a local development default of an environment read
+            hits.append(f"{where(rel, node.lineno)} ({value.split('://', 1)[0]}:// URL)")
+        elif SERVICE_PORT_RE.match(value) and not pysource.inside(node, spans):
+            hits.append(f"{where(rel, node.lineno)} ({value})")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and pysource.dotted(node.func).rsplit(".", 1)[-1] in CLIENTS:
+            for kw in node.keywords:
+                if (
+                    kw.arg == "host"
+                    and isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                    and kw.value.value.lower() not in LOCAL_HOSTS
+                ):
+                    hits.append(f"{where(rel, node.lineno)} (host={kw.value.value!r})")
+    return hits
+
+
+@check(
+    "backing-services.no-hardcoded-urls",
+    factor=4,
+    kind="static",
+    title="Backing services are located by config, not code",
+    advice="Read each service's URL from the environment (DATABASE_URL, REDIS_URL...), so a deploy can "
+    "swap a local database for a managed one without a code change.",
+    anchor="resource-handles",
+)
+def no_hardcoded_urls(ctx: StaticContext) -> Verdict:
+    hits = []
+    trees = ctx.repo.python_trees()
+    for rel, tree in trees:
+        hits.extend(hardcoded_services(rel, tree))
+    js = [f for f in ctx.repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not ctx.repo.is_test(f)]
+    for rel, number, line in ctx.repo.grep(r"['\"`](postgres|postgresql|mysql|redis|amqp|mongodb)://", js):
+        if "process.env" not in line:
+            hits.append(f"{where(rel, number)} (service URL)")
+    if hits:
+        return failed("service locations in code: " + "; ".join(hits[:6]))
+    return passed(f"no service URLs or hosts in {len(trees) + len(js)} code files")
+
+
+def uses_database(ctx: StaticContext) -> bool:
+    repo = ctx.repo
+    names = {r.name.lower() for r in python_manifest(repo).requirements}
+    if names & set(DATABASE_HINTS):
+        return True
+    code = repo.python_files + (["Procfile"] if repo.exists("Procfile") else [])
+    return bool(repo.grep(r"DATABASE_URL", code[:500]))
+
+
+@check(
+    "backing-services.attached-by-config",
+    factor=4,
+    kind="dynamic",
+    title="The database given in DATABASE_URL is the one used",
+    advice="Take the database from DATABASE_URL (dj-database-url, django-environ, SQLAlchemy's "
+    "create_engine(os.environ['DATABASE_URL'])), never from a path or host in the code.",
+    anchor="swapping-a-resource",
+)
+def attached_by_config(ctx: DynamicContext) -> Verdict:
+    if not uses_database(ctx):
+        return skipped("the app declares no database (no DATABASE_URL, no database package)")
+    blocked = ctx.run.blocked("web")
+    if blocked:
+        return blocked
+    after = ctx.run.files_after or {}
+    db = f"{GRADER_DIR}/state.db"
+    if after.get(db, 0) > 0:
+        return passed(f"DATABASE_URL={ctx.run.database_url} → that file was created ({after[db]} bytes)")
+    others = [p for p in ctx.run.new_files if re.search(r"\.(db|sqlite3?)$", p)]
+    extra = f"; the app wrote {', '.join(others[:3])} instead" if others else ""
+    return failed(f"DATABASE_URL={ctx.run.database_url} was given but never used{extra}")

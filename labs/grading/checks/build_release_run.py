@@ -1,0 +1,109 @@
+"""Factor V, Build, release, run: strictly separate the stages."""
+
+from __future__ import annotations
+
+import re
+
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+
+BUILD_STEP_RE = re.compile(
+    r"\b(pip3?\s+install|uv\s+(pip|sync)|poetry\s+install|pipenv\s+install|npm\s+(install|ci|run\s+build)|"
+    r"yarn(\s+install|\s+build)?\b(?!\s+start)|pnpm\s+(install|build)|make\b|webpack|tsc\b|"
+    r"collectstatic|compilemessages|compress\b|migrate\b|alembic\s+upgrade|db\s+upgrade|"
+    r"setup\.py|go\s+build|cargo\s+build)"
+)
+ARTIFACT_OK_RE = re.compile(
+    r"(^|/)__pycache__/|\.py[co]$|\.log(\.\d+)?$|\.(db|sqlite3?)(-journal|-wal|-shm)?$|^\.grader/"
+)
+
+
+def migrations(ctx: StaticContext) -> list[str]:
+    repo = ctx.repo
+    found = [
+        f
+        for f in repo.files
+        if re.search(r"(^|/)migrations/(?!__init__\.py$)[^/]+\.(py|sql)$", f) and not repo.is_test(f)
+    ]
+    found += [f for f in repo.files if re.search(r"(^|/)(alembic\.ini|alembic/versions/[^/]+\.py)$", f)]
+    return found
+
+
+@check(
+    "build-release-run.no-build-in-run",
+    factor=5,
+    kind="static",
+    title="The web process runs; it does not build",
+    advice="Move installs, asset builds and migrations out of `web:`: install in the build, migrate in "
+    "`release:`, and let `web:` only start the server.",
+    anchor="the-three-stages",
+)
+def no_build_in_run(ctx: StaticContext) -> Verdict:
+    procfile = ctx.repo.procfile
+    if procfile is None or "web" not in procfile:
+        if ctx.repo.is_node:
+            return skipped("no Procfile web process; Node start scripts are not checked")
+        return failed("no Procfile with a `web:` process type, so the run stage is not declared")
+    hits = []
+    for name, entry in procfile.items():
+        if name == "release":
+            continue
+        match = BUILD_STEP_RE.search(entry.command)
+        if match:
+            hits.append(f"Procfile:{entry.line} {name}: runs `{match.group(0)}`")
+    if hits:
+        return failed("build or release steps at run time: " + "; ".join(hits))
+    web = procfile["web"]
+    return passed(f"Procfile:{web.line} web: only starts the server ({web.command[:60]})")
+
+
+@check(
+    "build-release-run.release-phase",
+    factor=5,
+    kind="static",
+    title="Migrations run in a release phase",
+    advice="Add `release: python manage.py migrate --noinput` (or your migration command) to the Procfile, "
+    "so every release migrates once before the new code serves.",
+    anchor="put-release-tasks-in-the-release",
+)
+def release_phase(ctx: StaticContext) -> Verdict:
+    found = migrations(ctx)
+    procfile = ctx.repo.procfile or {}
+    release = procfile.get("release")
+    if not found:
+        if release:
+            return passed(f"Procfile:{release.line} release: {release.command[:60]}")
+        return skipped("no migrations in the repository, so no release phase is needed")
+    if release is None:
+        return failed(f"{len(found)} migration file(s) (e.g. {found[0]}) but no `release:` in the Procfile")
+    return passed(f"Procfile:{release.line} release: {release.command[:60]} ({len(found)} migration file(s))")
+
+
+@check(
+    "build-release-run.run-writes-no-build-artifacts",
+    factor=5,
+    kind="dynamic",
+    title="Starting the app builds nothing",
+    advice="Produce assets, compiled files and installed packages in the build stage; the run stage "
+    "starts from the finished release and changes no code.",
+    anchor="build-once-promote-the-same-artifact",
+)
+def run_writes_no_build_artifacts(ctx: DynamicContext) -> Verdict:
+    build = ctx.run.build
+    if build and build.command and not build.command.ok:
+        step = build.command
+        status = "timed out" if step.timed_out else f"exited {step.exit_code}"
+        return failed(f"the build command `{step.command[:60]}` ({build.command_source}) {status}: {step.output_tail}")
+    blocked = ctx.run.blocked("web")
+    if blocked:
+        return blocked
+    before = ctx.run.files_before_web
+    after = ctx.run.files_after
+    if before is None or after is None:
+        return skipped("the workspace could not be listed")
+    created = sorted(p for p in after if p not in before and not ARTIFACT_OK_RE.search(p))
+    changed = sorted(p for p in after if p in before and after[p] != before[p] and not ARTIFACT_OK_RE.search(p))
+    if created or changed:
+        shown = ", ".join(created[:4] + [f"{p} (changed)" for p in changed[:2]])
+        count = len(created) + len(changed)
+        return failed(f"the run stage wrote {count} file(s) into the code: {shown}")
+    return passed(f"the web and other processes ran without writing into the code ({len(after)} files listed)")

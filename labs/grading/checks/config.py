@@ -1,0 +1,283 @@
+"""Factor III, Config: configuration lives in the environment, never in the code."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+from pathlib import PurePosixPath
+
+from labs.grading import pysource
+from labs.grading.checks import (
+    DynamicContext,
+    StaticContext,
+    Verdict,
+    check,
+    failed,
+    passed,
+    warned,
+)
+from labs.grading.repo import where
+
+log = logging.getLogger(__name__)
+
+ENV_FILE_RE = re.compile(r"^\.env(\..+)?$|^.+\.env$")
+ENV_FILE_OK = re.compile(r"\.(example|sample|template|dist|defaults?)$|^\.env\.(example|sample|template)")
+KEY_FILE_RE = re.compile(
+    r"(^id_(rsa|dsa|ecdsa|ed25519)$)|\.(pem|key|p12|pfx|jks|keystore)$|^(credentials|service-account)\.json$"
+    r"|^\.(pypirc|netrc|htpasswd)$"
+)
+SECRET_NAME_RE = re.compile(
+    r"(^|_)(SECRET(_KEY)?|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY(_ID)?|"
+    r"CLIENT_SECRET|AUTH_TOKEN|CREDENTIALS?)$"
+)
+ENV_NAMES = frozenset(
+    {"production", "prod", "staging", "stage", "development", "dev", "test", "testing", "local", "qa"}
+)
+ENV_VAR_RE = re.compile(r"(^|_)(ENV|ENVIRONMENT|STAGE|APP_ENV|FLASK_ENV|DJANGO_ENV|NODE_ENV|DEPLOY_ENV)$")
+SCAN_SKIP_RE = re.compile(
+    r"(\.lock|-lock\.json|\.min\.js|\.map|\.svg|\.ipynb|\.secrets\.baseline)$|(^|/)(yarn\.lock|go\.sum)$"
+)
+SCAN_MAX_FILES = 3000
+SCAN_MAX_BYTES = 256 * 1024
+
+
+PLACEHOLDER_RE = re.compile(
+    r"^(password|passwd|pass|pwd|secret|changeme|change-me|change_me|example|placeholder|your[-_]?password|"
+    r"mypassword|xxx+|\*+|\.+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%\([a-z_]+\)s|\{[a-z_]*\})$",
+    re.I,
+)
+BASELINE = ".secrets.baseline"
+
+
+def _audited_false_positives(ctx: StaticContext) -> set[tuple[str, str]]:
+    """(file, hashed secret) pairs that the repository's .secrets.baseline marks as audited false positives."""
+    import json
+
+    try:
+        data = json.loads(ctx.repo.text(BASELINE) or "{}")
+        results = data.get("results") or {}
+        return {
+            (filename, entry["hashed_secret"])
+            for filename, entries in results.items()
+            for entry in entries
+            if isinstance(entry, dict) and entry.get("is_secret") is False and "hashed_secret" in entry
+        }
+    except (ValueError, AttributeError, TypeError):
+        return set()
+
+
+def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
+    """(version, findings, ignored) from detect-secrets over the text files, or None if it is not installed.
+
+    Inline `pragma: allowlist secret` comments are honoured by detect-secrets itself; findings that a
+    .secrets.baseline marks as audited false positives (is_secret: false) and obvious placeholders
+    (user:password@host) are ignored and counted.
+    """
+    try:
+        from detect_secrets import SecretsCollection
+        from detect_secrets.__version__ import VERSION
+        from detect_secrets.settings import default_settings
+    except ImportError:
+        return None
+    repo = ctx.repo
+    audited = _audited_false_positives(ctx)
+    findings: list[str] = []
+    ignored = 0
+    scanned = 0
+    with default_settings():
+        collection = SecretsCollection(root=str(repo.root))
+        for rel in repo.files:
+            if scanned >= SCAN_MAX_FILES or SCAN_SKIP_RE.search(rel):
+                continue
+            text = repo.text(rel)
+            if text is None or len(text) > SCAN_MAX_BYTES:
+                continue
+            scanned += 1
+            try:
+                collection.scan_file(rel)
+            except Exception:  # a scanner plugin choking on one file must not sink the check
+                log.warning("detect-secrets failed on %s", rel, exc_info=True)
+        for filename, secret in collection:
+            value = secret.secret_value or ""
+            if (filename, secret.secret_hash) in audited or PLACEHOLDER_RE.match(value.strip()):
+                ignored += 1
+                continue
+            findings.append(f"{where(filename, secret.line_number)} ({secret.type})")
+    return VERSION, sorted(findings), ignored
+
+
+@check(
+    "config.no-committed-secrets",
+    factor=3,
+    kind="static",
+    title="No secrets or .env files committed",
+    advice="Remove committed .env files, keys and secrets, rotate them, and read them from the "
+    "environment; commit a .env.example with placeholder values instead.",
+    anchor="how-credentials-leak",
+)
+def no_committed_secrets(ctx: StaticContext) -> Verdict:
+    repo = ctx.repo
+    bad_files = [
+        rel
+        for rel in repo.files
+        if (ENV_FILE_RE.search(PurePosixPath(rel).name) and not ENV_FILE_OK.search(rel))
+        or KEY_FILE_RE.search(PurePosixPath(rel).name)
+    ]
+    scan = _detect_secrets(ctx)
+    if scan is None:
+        scanner = "detect-secrets not installed: only file names checked"
+        findings: list[str] = []
+    else:
+        version, findings, ignored = scan
+        scanner = f"detect-secrets {version}"
+        if ignored:
+            scanner += f" ({ignored} audited false positive(s) or placeholder(s) ignored)"
+    problems = [f"{rel} (committed secret file)" for rel in bad_files] + findings
+    if problems:
+        return failed(f"{scanner}: " + "; ".join(problems[:8]) + ("; …" if len(problems) > 8 else ""))
+    if scan is None:
+        return warned(scanner)
+    return passed(f"{scanner}: no secrets found in {len(repo.files)} files")
+
+
+def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
+    hits: list[str] = []
+    spans = pysource.env_read_spans(tree)
+
+    def literal(value: ast.AST | None) -> bool:
+        return (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, str | bytes)
+            and len(value.value.strip()) >= 4
+            and "\n" not in str(value.value)
+            and not pysource.inside(value, spans)
+        )
+
+    for node in ast.walk(tree):
+        targets: list[tuple[str, ast.AST | None]] = []
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            value = node.value
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    targets.append((target.id, value))
+                elif isinstance(target, ast.Attribute):
+                    targets.append((target.attr, value))
+                elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                    targets.append((str(target.slice.value), value))
+        elif isinstance(node, ast.Call):
+            targets.extend((kw.arg, kw.value) for kw in node.keywords if kw.arg)
+        elif isinstance(node, ast.Dict):
+            targets.extend(
+                (k.value, v)
+                for k, v in zip(node.keys, node.values, strict=False)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            )
+        for name, value in targets:
+            if SECRET_NAME_RE.search(name.upper()) and literal(value):
+                hits.append(f"{where(rel, value.lineno)} ({name} = <literal>)")
+    for node in pysource.string_literals(tree):
+        if re.search(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", node.value) and not pysource.inside(node, spans):
+            hits.append(f"{where(rel, node.lineno)} (URL with a password)")
+    return hits
+
+
+@check(
+    "config.no-hardcoded-credentials",
+    factor=3,
+    kind="static",
+    title="No credentials in the code",
+    advice="Read passwords, tokens and keys from environment variables (os.environ['SECRET_KEY']), "
+    "never from literals in the code.",
+    anchor="before-and-after",
+)
+def no_hardcoded_credentials(ctx: StaticContext) -> Verdict:
+    hits: list[str] = []
+    trees = ctx.repo.python_trees()
+    for rel, tree in trees:
+        hits.extend(_secret_assignments(rel, tree))
+    if hits:
+        return failed("credentials in code: " + "; ".join(hits[:6]))
+    if not trees and not ctx.repo.is_node:
+        return passed("no application code to scan")
+    return passed(f"no credential literals in {len(trees)} Python files")
+
+
+def _env_branches(rel: str, tree: ast.Module) -> list[str]:
+    hits = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.If | ast.IfExp | ast.Match):
+            continue
+        tests = [node.subject] if isinstance(node, ast.Match) else [node.test]
+        for test in tests:
+            for sub in ast.walk(test):
+                if not isinstance(sub, ast.Compare):
+                    continue
+                names = {s.lower() for s in pysource.compared_strings(sub)}
+                if not names & ENV_NAMES:
+                    continue
+                operands = [sub.left, *sub.comparators]
+                if any(_names_environment(o) for o in operands):
+                    hits.append(f"{where(rel, sub.lineno)} (branches on {sorted(names & ENV_NAMES)[0]!r})")
+    return hits
+
+
+def _names_environment(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        name = pysource.env_read_name(sub)
+        if name and ENV_VAR_RE.search(name.upper()):
+            return True
+        if isinstance(sub, ast.Name) and ENV_VAR_RE.search(sub.id.upper()):
+            return True
+        if isinstance(sub, ast.Attribute) and ENV_VAR_RE.search(sub.attr.upper()):
+            return True
+    return False
+
+
+@check(
+    "config.no-environment-branching",
+    factor=3,
+    kind="static",
+    title="Behaviour follows settings, not the environment's name",
+    advice="Replace `if ENV == 'production'` with one setting per behaviour (DEBUG, LOG_LEVEL, "
+    "DATABASE_URL), each read from the environment.",
+    anchor="what-counts-as-config",
+)
+def no_environment_branching(ctx: StaticContext) -> Verdict:
+    hits: list[str] = []
+    for rel, tree in ctx.repo.python_trees():
+        hits.extend(_env_branches(rel, tree))
+    for rel in ctx.repo.files:
+        if rel.endswith((".js", ".mjs", ".cjs", ".ts")) and not ctx.repo.is_test(rel):
+            for _, number, line in ctx.repo.grep(
+                r"NODE_ENV\s*[!=]==?\s*['\"](production|development|staging|test)", [rel]
+            ):
+                hits.append(f"{where(rel, number)} (branches on NODE_ENV: {line[:60]})")
+    if hits:
+        return warned("environment-name branches: " + "; ".join(hits[:6]))
+    return passed("no branches on the environment's name")
+
+
+@check(
+    "config.honours-environment",
+    factor=3,
+    kind="dynamic",
+    title="Each deploy takes its config from the environment",
+    advice="Read PORT (and every other setting) from the environment at start-up, so two deploys of one "
+    "build differ only in their environment.",
+    anchor="why-environment-variables",
+)
+def honours_environment(ctx: DynamicContext) -> Verdict:
+    blocked = ctx.run.blocked("web")
+    if blocked:
+        return blocked
+    observed = []
+    for instance in ctx.run.web_instances:
+        if instance.listening_on_port:
+            observed.append(f"PORT={instance.port} → listening on {instance.listen_address}")
+        else:
+            others = ", ".join(f"{a}:{p}" for a, p in instance.listening[:4]) or "nothing"
+            return failed(f"PORT={instance.port} given, but the web process listens on {others}")
+    if len(observed) < 2:
+        return failed("the second deploy did not start: " + "; ".join(observed))
+    return passed("; ".join(observed))

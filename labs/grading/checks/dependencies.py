@@ -1,0 +1,139 @@
+"""Factor II, Dependencies: explicitly declare and isolate dependencies."""
+
+from __future__ import annotations
+
+from labs.grading.checks import (
+    DynamicContext,
+    StaticContext,
+    Verdict,
+    check,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
+from labs.grading.manifest import node_manifest, python_manifest, third_party_imports
+from labs.grading.repo import where
+
+
+@check(
+    "dependencies.manifest",
+    factor=2,
+    kind="static",
+    title="Dependencies are declared in a manifest",
+    advice="Declare every package the app imports in requirements.txt (or pyproject.toml, or package.json for Node).",
+    anchor="declare-then-isolate",
+)
+def manifest(ctx: StaticContext) -> Verdict:
+    repo = ctx.repo
+    found = []
+    if repo.is_python:
+        declared = python_manifest(repo)
+        if declared.file:
+            found.append(f"{declared.file} declares {len(declared.requirements)} package(s)")
+        else:
+            imports = third_party_imports(repo)
+            if imports:
+                name, (rel, line) = next(iter(sorted(imports.items())))
+                return failed(f"no requirements.txt or pyproject.toml, but {where(rel, line)} imports {name}")
+            found.append("no manifest, and no third-party imports")
+    if repo.is_node:
+        package, _ = node_manifest(repo)
+        deps = len((package or {}).get("dependencies") or {})
+        found.append(f"package.json declares {deps} dependenc{'y' if deps == 1 else 'ies'}")
+    if not found:
+        return skipped("neither a Python nor a Node app")
+    return passed("; ".join(found))
+
+
+@check(
+    "dependencies.pinned",
+    factor=2,
+    kind="static",
+    title="Dependency versions are pinned or locked",
+    advice="Commit a lock file (requirements.lock from pip-compile/uv, package-lock.json) or pin every "
+    "package with ==, so every build installs the same versions.",
+    anchor="manifests-and-lock-files-by-language",
+)
+def pinned(ctx: StaticContext) -> Verdict:
+    repo = ctx.repo
+    notes: list[str] = []
+    worst = "pass"
+    if repo.is_python:
+        declared = python_manifest(repo)
+        if declared.lock:
+            notes.append(f"locked by {declared.lock}")
+        elif declared.file:
+            loose = [r for r in declared.requirements if not r.pinned]
+            if loose:
+                worst = "warn"
+                shown = ", ".join(f"{where(r.file, r.line)} {r.name}" for r in loose[:5])
+                notes.append(f"no lock file and {len(loose)} unpinned: {shown}")
+            else:
+                notes.append(f"all {len(declared.requirements)} requirement(s) in {declared.file} pinned with ==")
+    if repo.is_node:
+        _, lock = node_manifest(repo)
+        if lock:
+            notes.append(f"locked by {lock}")
+        else:
+            worst = "warn"
+            notes.append("package.json without package-lock.json, yarn.lock or pnpm-lock.yaml")
+    if not notes:
+        return skipped("no dependency manifest to check")
+    return warned("; ".join(notes)) if worst == "warn" else passed("; ".join(notes))
+
+
+@check(
+    "dependencies.isolated-install",
+    factor=2,
+    kind="dynamic",
+    title="The declared dependencies install into a fresh environment",
+    advice="Everything the app needs must install from the manifest alone into an empty virtualenv, "
+    "with no system packages and no network during the run.",
+    anchor="why-isolation-matters",
+)
+def isolated_install(ctx: DynamicContext) -> Verdict:
+    blocked = ctx.run.blocked("build")
+    if blocked:
+        return blocked
+    build = ctx.run.build
+    if build is None or build.step is None:
+        return skipped("nothing was built")
+    source = build.manifest.install_from
+    if not ctx.repo.is_python:
+        return passed(
+            f"package.json declares no packages; the app ran from the repository alone ({build.step.command})"
+        )
+    if not source:
+        return passed(f"no dependencies declared; fresh venv created in {build.step.duration:.2f} s")
+    return passed(
+        f"{len(build.manifest.requirements) or 'the'} declared package(s) from {source} installed offline "
+        f"into a fresh venv in {build.step.duration:.2f} s"
+    )
+
+
+@check(
+    "dependencies.no-undeclared-imports",
+    factor=2,
+    kind="dynamic",
+    title="Every imported package was declared",
+    advice="Add the missing packages to your manifest: the app only gets what it declares.",
+    anchor="declare-then-isolate",
+)
+def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
+    blocked = ctx.run.blocked("build")
+    if blocked:
+        return blocked
+    build = ctx.run.build
+    if build is None or build.step is None:
+        return skipped("nothing was built")
+    if not ctx.repo.is_python:
+        return skipped("imports are resolved for Python apps; a Node app without dependencies needs none")
+    if build.missing_imports:
+        shown = "; ".join(
+            f"{where(rel, line)} imports {name}" for name, (rel, line) in sorted(build.missing_imports.items())
+        )
+        web = ctx.run.web_instances[0] if ctx.run.web_instances else None
+        crash = f"; the web process then {web.failure}" if web and not web.answered and web.failure else ""
+        return failed(f"not installed from the declared dependencies: {shown}{crash}")
+    return passed(f"all {build.probed_imports} third-party module(s) the code imports resolve in the fresh venv")

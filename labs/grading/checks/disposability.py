@@ -1,0 +1,137 @@
+"""Factor IX, Disposability: fast start-up, graceful shutdown on SIGTERM."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from labs.grading import pysource
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.repo import where
+
+DRAINING_SERVERS = re.compile(r"\b(gunicorn|uvicorn|hypercorn|daphne|waitress-serve|granian|node|bun|deno)\b")
+DEV_SERVERS = re.compile(r"\b(runserver|flask\s+run|nodemon|webpack-dev-server)\b|(?<!\S)(-m\s+flask|--reload)\b")
+START_PASS, START_WARN = 5.0, 15.0
+SHUTDOWN_LIMIT = 10.0
+CLEAN_EXITS = (0, 143, -15)
+
+
+@check(
+    "disposability.handles-sigterm",
+    factor=9,
+    kind="static",
+    title="The web server shuts down gracefully on SIGTERM",
+    advice="Serve with a server that drains in-flight requests on SIGTERM (gunicorn, uvicorn), or handle "
+    "SIGTERM yourself: stop accepting, finish what is running, exit.",
+    anchor="handling-sigterm-in-code",
+)
+def handles_sigterm(ctx: StaticContext) -> Verdict:
+    repo = ctx.repo
+    web = (repo.procfile or {}).get("web")
+    if web is not None:
+        dev = DEV_SERVERS.search(web.command)
+        if dev:
+            return failed(
+                f"Procfile:{web.line} web: `{dev.group(0)}` is a development server that drops requests on SIGTERM"
+            )
+        if re.search(r"--graceful-timeout[= ]0\b", web.command):
+            return failed(f"Procfile:{web.line} web: --graceful-timeout 0 leaves no time to drain")
+    if web is not None:
+        server = DRAINING_SERVERS.search(web.command)
+        if server and server.group(1) not in ("node", "bun", "deno"):
+            return passed(f"Procfile:{web.line} web: {server.group(1)} drains requests on SIGTERM")
+    for rel, tree in repo.python_trees():
+        for node in ast.walk(tree):
+            handler = isinstance(node, ast.Call) and pysource.dotted(node.func) in (
+                "signal.signal",
+                "loop.add_signal_handler",
+            )
+            if handler and node.args and "SIGTERM" in ast.unparse(node.args[0]):
+                action = ast.unparse(node.args[1]) if len(node.args) > 1 else ""
+                if action.endswith(("SIG_IGN", "SIG_DFL")):
+                    # Ignoring SIGTERM is the opposite of draining: the platform waits, then SIGKILLs.
+                    return failed(f"{where(rel, node.lineno)} sets SIGTERM to {action.rsplit('.', 1)[-1]}")
+                return passed(f"{where(rel, node.lineno)} installs a SIGTERM handler")
+    js = [f for f in repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not repo.is_test(f)]
+    hits = repo.grep(r"process\.on\(\s*['\"]SIGTERM['\"]", js)
+    if hits:
+        return passed(f"{where(hits[0][0], hits[0][1])} handles SIGTERM")
+    if web is not None:
+        if repo.is_node and not repo.is_python:
+            return failed("no process.on('SIGTERM') handler: node exits at once, dropping requests")
+        return failed(
+            f"Procfile:{web.line} web: `{web.command[:50]}` is not known to drain on SIGTERM, and "
+            "the code installs no SIGTERM handler"
+        )
+    if repo.is_node:
+        return failed("no process.on('SIGTERM') handler: node exits at once, dropping requests")
+    return failed("no web process declared and no SIGTERM handler in the code")
+
+
+@check(
+    "disposability.fast-startup",
+    factor=9,
+    kind="dynamic",
+    title="The web process is ready within seconds",
+    advice="Start fast: do heavy work (migrations, asset builds, warm-ups) in the build or release, not "
+    "at start-up. Ready within 5 s passes, within 15 s warns.",
+    anchor="start-fast",
+)
+def fast_startup(ctx: DynamicContext) -> Verdict:
+    run = ctx.run
+    if run.error or not run.python or (run.build and run.build.unsatisfiable) or not run.web_command:
+        return run.blocked("web")
+    a = run.web_instances[0]
+    if not a.answered:
+        return failed(f"not ready: {a.failure}")
+    measured = f"first HTTP response {a.ready_after:.2f} s after start (two deploys started together)"
+    if a.ready_after <= START_PASS:
+        return passed(measured)
+    if a.ready_after <= START_WARN:
+        return warned(measured + f"; over {START_PASS:.0f} s")
+    return failed(measured + f"; over {START_WARN:.0f} s")
+
+
+@check(
+    "disposability.graceful-shutdown",
+    factor=9,
+    kind="dynamic",
+    title="SIGTERM lets the in-flight request finish, then the process exits",
+    advice="On SIGTERM stop accepting new requests, finish the ones in flight and exit 0 within 10 s "
+    "(gunicorn does this; give it a --graceful-timeout longer than your slowest request).",
+    anchor="shut-down-gracefully",
+)
+def graceful_shutdown(ctx: DynamicContext) -> Verdict:
+    blocked = ctx.run.blocked("web")
+    if blocked:
+        return blocked
+    shutdown = ctx.run.shutdown
+    if shutdown is None:
+        return skipped("the shutdown test did not run")
+    exit_text = (
+        f"exit status {shutdown.exit_code} {shutdown.exit_after:.2f} s after SIGTERM"
+        if shutdown.exit_after is not None
+        else f"still running {SHUTDOWN_LIMIT:.0f} s after SIGTERM (killed)"
+    )
+    if shutdown.exit_code is None:
+        return failed(exit_text)
+    if shutdown.exit_code not in CLEAN_EXITS:
+        return failed(exit_text + " (expected 0 or 143)")
+    if not shutdown.in_flight:
+        return passed(f"idle SIGTERM (no slow path in the contract): {exit_text}")
+    slow = ctx.contract.slow
+    if shutdown.response_status is None:
+        return failed(
+            f"SIGTERM {shutdown.signal_after:.2f} s into GET {slow.path}: the request was dropped "
+            f"({shutdown.response_error}); {exit_text}"
+        )
+    if shutdown.response_elapsed is not None and shutdown.response_elapsed < shutdown.signal_after:
+        return warned(
+            f"GET {slow.path} answered before SIGTERM was sent, so only an idle shutdown was seen; {exit_text}"
+        )
+    if shutdown.response_status >= 500:
+        return failed(f"GET {slow.path} in flight at SIGTERM answered {shutdown.response_status}; {exit_text}")
+    return passed(
+        f"SIGTERM {shutdown.signal_after:.2f} s into GET {slow.path}: it still answered "
+        f"{shutdown.response_status} after {shutdown.response_elapsed:.2f} s; {exit_text}"
+    )

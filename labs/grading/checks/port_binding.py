@@ -1,0 +1,91 @@
+"""Factor VII, Port binding: the app is self-contained and serves HTTP on the port in $PORT."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from labs.grading import pysource
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.repo import where
+
+LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\b")
+
+
+@check(
+    "port-binding.reads-port",
+    factor=7,
+    kind="static",
+    title="The web process binds the port given in $PORT",
+    advice="Bind to the port in the PORT environment variable (gunicorn -b 0.0.0.0:$PORT, "
+    "process.env.PORT), never a fixed port.",
+    anchor="read-the-port-bind-every-interface",
+)
+def reads_port(ctx: StaticContext) -> Verdict:
+    repo = ctx.repo
+    web = (repo.procfile or {}).get("web")
+    if web is not None:
+        if re.search(r"\$\{?PORT\b", web.command):
+            return passed(f"Procfile:{web.line} web: passes $PORT")
+        literal = LITERAL_PORT_RE.search(web.command)
+        if literal:
+            return failed(f"Procfile:{web.line} web: binds a fixed port ({literal.group(0).strip()})")
+        if re.search(r"\bgunicorn\b", web.command) and not re.search(r"(-c|--config)\b", web.command):
+            return passed(f"Procfile:{web.line} web: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+    for rel, tree in repo.python_trees():
+        for node in ast.walk(tree):
+            if pysource.env_read_name(node) == "PORT":
+                return passed(f"{where(rel, node.lineno)} reads PORT from the environment")
+    js = [f for f in repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not repo.is_test(f)]
+    hits = repo.grep(r"process\.env\.PORT|process\.env\[['\"]PORT['\"]\]", js)
+    if hits:
+        rel, number, _ = hits[0]
+        return passed(f"{where(rel, number)} reads process.env.PORT")
+    if web is None and not repo.is_python and not repo.is_node:
+        return skipped("no web process and no code to check")
+    return failed("nothing reads PORT: not the Procfile's web: line, nor the code")
+
+
+@check(
+    "port-binding.answers-http",
+    factor=7,
+    kind="dynamic",
+    title="The web process answers HTTP on $PORT",
+    advice="Start an HTTP server in the web process itself (gunicorn, uvicorn) on $PORT; the platform "
+    "routes requests to that port.",
+    anchor="declare-the-server-start-it-from-the-procfile",
+)
+def answers_http(ctx: DynamicContext) -> Verdict:
+    run = ctx.run
+    if run.error or not run.python or (run.build and run.build.unsatisfiable):
+        return run.blocked("build")
+    if not run.web_command:
+        return failed("no `web` process type in the Procfile")
+    a = run.web_instances[0]
+    if not a.answered:
+        tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
+        return failed(f"`{run.web_command[:60]}` with PORT={a.port}: {a.failure}{tail}")
+    health = ctx.contract.health.path if ctx.contract else "/"
+    if a.first_status >= 500:
+        return failed(f"GET {health} on PORT={a.port} answered {a.first_status}")
+    return passed(f"GET {health} on PORT={a.port} answered {a.first_status} after {a.ready_after:.2f} s")
+
+
+@check(
+    "port-binding.all-interfaces",
+    factor=7,
+    kind="dynamic",
+    title="The server listens on all interfaces",
+    advice="Bind 0.0.0.0 (or ::), not 127.0.0.1: the router reaches the process from outside its host.",
+    anchor="read-the-port-bind-every-interface",
+)
+def all_interfaces(ctx: DynamicContext) -> Verdict:
+    blocked = ctx.run.blocked("web")
+    if blocked:
+        return blocked
+    a = ctx.run.web_instances[0]
+    if not a.listening_on_port:
+        return failed(f"no socket listening on PORT={a.port} (seen: {a.listening[:4]})")
+    if a.all_interfaces:
+        return passed(f"listening on {a.listen_address} (read from /proc/net/tcp*)")
+    return failed(f"listening on {a.listen_address} only: unreachable from outside the host")

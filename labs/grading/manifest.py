@@ -1,0 +1,239 @@
+"""What a submission declares it depends on, and what the sandboxed build installs from (factor II)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+
+from labs.grading.repo import Repo
+
+# pip-format lock files, installed as they are (hashes, if present, are verified by the installer).
+PIP_LOCKS = ("requirements.lock", "requirements-lock.txt", "requirements.lock.txt", "requirements/lock.txt")
+OTHER_LOCKS = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
+NODE_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb")
+REQUIREMENTS = ("requirements.txt", "requirements/base.txt", "requirements/prod.txt", "requirements/production.txt")
+SANDBOX_PYTHON = (3, 11)
+
+NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str
+    spec: str
+    file: str
+    line: int
+
+    @property
+    def pinned(self) -> bool:
+        return bool(re.match(r"^(===?)\s*[^*,;\s]+\s*(;.*)?$", self.spec.split("--hash")[0].strip()))
+
+
+@dataclass
+class Manifest:
+    file: str | None = None  # where the dependencies are declared
+    lock: str | None = None  # a lock file beside it, if any
+    install_from: str | None = None  # what the sandboxed build installs (-r FILE), None = nothing
+    requirements: list[Requirement] = field(default_factory=list)
+    problem: str | None = None  # why the build cannot install it (an `error`, not a failed factor)
+
+
+def _parse_requirements(repo: Repo, rel: str, seen: set[str] | None = None) -> list[Requirement]:
+    seen = seen or set()
+    if rel in seen:
+        return []
+    seen.add(rel)
+    out: list[Requirement] = []
+    for number, raw in enumerate(repo.lines(rel), start=1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("-r ", "--requirement ", "-c ", "--constraint ")):
+            include = line.split(None, 1)[1].strip()
+            base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+            out.extend(_parse_requirements(repo, base + include, seen))
+            continue
+        if line.startswith("-") or line.endswith("\\") and line.startswith("--hash"):
+            continue
+        match = NAME_RE.match(line.rstrip("\\").strip())
+        if match:
+            out.append(Requirement(match.group(1), match.group(3).strip(), rel, number))
+    return out
+
+
+def _pyproject(repo: Repo) -> dict:
+    text = repo.text("pyproject.toml")
+    if text is None:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def python_manifest(repo: Repo) -> Manifest:
+    manifest = Manifest()
+    lock = next((f for f in PIP_LOCKS + OTHER_LOCKS if repo.exists(f)), None)
+    manifest.lock = lock
+    requirements = next((f for f in REQUIREMENTS if repo.exists(f)), None)
+    pyproject = _pyproject(repo)
+    project_deps = (pyproject.get("project") or {}).get("dependencies")
+    if requirements:
+        manifest.file = requirements
+        manifest.requirements = _parse_requirements(repo, requirements)
+    elif isinstance(project_deps, list):
+        manifest.file = "pyproject.toml"
+        line_of = {}
+        for number, line in enumerate(repo.lines("pyproject.toml"), start=1):
+            for dep in project_deps:
+                if isinstance(dep, str) and dep in line and dep not in line_of:
+                    line_of[dep] = number
+        for dep in project_deps:
+            match = NAME_RE.match(str(dep))
+            if match:
+                manifest.requirements.append(
+                    Requirement(match.group(1), match.group(3).strip(), "pyproject.toml", line_of.get(dep, 0))
+                )
+    elif repo.exists("Pipfile"):
+        manifest.file = "Pipfile"
+    elif repo.exists("setup.py") or repo.exists("setup.cfg"):
+        manifest.file = "setup.py" if repo.exists("setup.py") else "setup.cfg"
+    elif (pyproject.get("tool") or {}).get("poetry"):
+        manifest.file = "pyproject.toml"
+
+    if lock in PIP_LOCKS:
+        manifest.install_from = lock
+        manifest.requirements = manifest.requirements or _parse_requirements(repo, lock)
+    elif manifest.file in REQUIREMENTS or manifest.file == "pyproject.toml" and project_deps is not None:
+        manifest.install_from = manifest.file
+        direct = [d for d in project_deps or [] if isinstance(d, str) and "@" in d]
+        if manifest.file == "pyproject.toml" and direct:
+            manifest.problem = (
+                f"pyproject.toml depends on {direct[0][:60]!r} by URL or path; the grader installs named "
+                "packages from its offline wheelhouse only"
+            )
+    elif manifest.file:
+        manifest.problem = (
+            f"{manifest.file} cannot be installed offline by the grader: declare the dependencies in "
+            "requirements.txt (or [project].dependencies in pyproject.toml), or export a requirements.lock"
+        )
+    manifest.problem = (
+        manifest.problem
+        or _direct_reference_problem(repo, manifest.install_from)
+        or python_version_problem(repo, pyproject)
+    )
+    return manifest
+
+
+# Lines that would make the installer reach past the wheelhouse: local paths, URLs, other indexes, editables.
+DIRECT_REFERENCE_RE = re.compile(
+    r"^\s*(-e\b|--editable\b|-f\b|--find-links\b|-i\b|--index-url\b|--extra-index-url\b|--trusted-host\b|"
+    r"\.{0,2}/|[A-Za-z][\w+.-]*://)|\s@\s|^[^#]*\.(whl|tar\.gz|zip)\b"
+)
+
+
+def _direct_reference_problem(repo: Repo, rel: str | None) -> str | None:
+    """Only named packages from the wheelhouse are installed, so what lands in the venv is ours."""
+    if not rel or not rel.endswith((".txt", ".lock", ".in")):
+        return None
+    for number, line in enumerate(repo.lines(rel), start=1):
+        if not line.strip().startswith("#") and DIRECT_REFERENCE_RE.search(line.split(" #", 1)[0]):
+            return (
+                f"{rel}:{number} installs from a path, URL or another index ({line.strip()[:60]}); "
+                "the grader installs named packages from its offline wheelhouse only"
+            )
+    return None
+
+
+def python_version_problem(repo: Repo, pyproject: dict) -> str | None:
+    wanted = None
+    for rel in ("runtime.txt", ".python-version"):
+        text = (repo.text(rel) or "").strip()
+        match = re.search(r"(\d+)\.(\d+)", text)
+        if match:
+            wanted = (int(match.group(1)), int(match.group(2)))
+            if wanted != SANDBOX_PYTHON:
+                return f"{rel} asks for Python {wanted[0]}.{wanted[1]}; the grader has Python 3.11 only"
+    requires = (pyproject.get("project") or {}).get("requires-python")
+    if isinstance(requires, str):
+        try:
+            from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        except ImportError:
+            return None
+        try:
+            if not SpecifierSet(requires).contains("3.11.2"):
+                return f"pyproject.toml requires Python {requires}; the grader has Python 3.11 only"
+        except InvalidSpecifier:
+            return f"pyproject.toml: invalid requires-python {requires!r}"
+    return None
+
+
+@cache
+def _stdlib() -> frozenset[str]:
+    import sys
+
+    return frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+def local_modules(repo: Repo) -> set[str]:
+    """Top-level names importable from the repository itself (any folder depth, for src layouts)."""
+    names: set[str] = set()
+    for rel in repo.files:
+        if rel.endswith(".py") or rel.endswith(".pyi"):
+            parts = rel.split("/")
+            names.add(parts[-1].rsplit(".", 1)[0])
+            names.update(parts[:-1])
+    return names
+
+
+def third_party_imports(repo: Repo) -> dict[str, tuple[str, int]]:
+    """Third-party top-level modules the application imports, each with its first file:line.
+
+    Imports guarded by try/except ImportError or `if TYPE_CHECKING:` are optional and left out.
+    """
+    import ast
+
+    local = local_modules(repo)
+    found: dict[str, tuple[str, int]] = {}
+    for rel, tree in repo.python_trees():
+        optional: set[int] = set()
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Try)
+                and any(
+                    h.type is None or "ImportError" in ast.unparse(h.type) or "ModuleNotFound" in ast.unparse(h.type)
+                    for h in node.handlers
+                )
+                or isinstance(node, ast.If)
+                and "TYPE_CHECKING" in ast.unparse(node.test)
+            ):
+                optional.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+        for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module.split(".")[0]]
+            for name in names:
+                if name and name not in _stdlib() and name not in local and name not in found:
+                    found[name] = (rel, node.lineno)
+    return found
+
+
+def node_manifest(repo: Repo) -> tuple[dict | None, str | None]:
+    """(package.json as a dict, lock file name) for Node apps."""
+    import json
+
+    text = repo.text("package.json")
+    if text is None:
+        return None, None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = {}
+    lock = next((f for f in NODE_LOCKS if repo.exists(f)), None)
+    return (data if isinstance(data, dict) else {}), lock

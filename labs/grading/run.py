@@ -1,0 +1,564 @@
+"""The sandboxed build and run: one box per grade, observed only from the host.
+
+observe() builds the declared dependencies into a fresh venv from the offline wheelhouse, runs the release
+command as a one-off, starts the Procfile `web` process twice (two deploys of one build, different PORTs, one
+shared SQLite database given by DATABASE_URL) plus the other process types, probes them over HTTP, sends
+SIGTERM during an in-flight request, and lists the workspace. Every dynamic check then reads the RunReport;
+none of them runs anything itself, so a grade costs one build and one run.
+
+Evidence is what the host saw: exit statuses, our own HTTP probes, sockets read from /proc, byte counts of our
+pipes, and the workspace listed by the sandbox's trusted command. What the learner's processes print is only
+quoted in evidence, never used to decide.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labs.grading import wheelhouse
+from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
+from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
+from labs.grading.repo import ProcfileEntry, Repo
+from labs.grading.verdict import Verdict, errored, failed
+
+log = logging.getLogger(__name__)
+
+VENV = "/tmp/venv"
+GRADER_DIR = ".grader"
+STATE_DB = f"/workspace/{GRADER_DIR}/state.db"
+UV = f"/wheelhouse/{wheelhouse.UV_RELATIVE}"
+MiB = 1024 * 1024
+ALL_INTERFACES = ("0.0.0.0", "::", "[::]", "*")
+DEBUG_MARKERS = (
+    b"Werkzeug Debugger",
+    b"Traceback (most recent call last)",
+    b"you have <code>DEBUG = True</code>",
+    b"DEBUG = True",
+    b"Django Version:",
+    b"Page not found at /",
+)
+# Run by the venv's interpreter with -I before any learner code has run in the box: which of the
+# imported top-level modules the declared dependencies do not provide.
+IMPORT_PROBE = (
+    "import importlib.util,json,sys\n"
+    "print(json.dumps([n for n in sys.argv[1:] if importlib.util.find_spec(n) is None]))"
+)
+
+
+@dataclass
+class Step:
+    """A one-off command we ran in the box."""
+
+    command: str
+    exit_code: int | None
+    duration: float
+    timed_out: bool
+    output_tail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+@dataclass
+class Build:
+    manifest: Manifest
+    step: Step | None = None
+    unsatisfiable: str | None = None  # why the declared dependencies cannot be installed (an error)
+    missing_imports: dict[str, tuple[str, int]] = field(default_factory=dict)
+    probed_imports: int = 0
+    command: Step | None = None  # the build command after the install (collectstatic...), if any
+    command_source: str = ""
+
+
+@dataclass
+class WebInstance:
+    label: str
+    port: int
+    started: bool = False
+    ready_after: float | None = None  # seconds from start to the first HTTP response
+    first_status: int | None = None
+    failure: str | None = None  # why it never answered
+    listening: list[tuple[str, int]] = field(default_factory=list)
+    output_tail: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return self.ready_after is not None
+
+    @property
+    def on_port(self) -> list[str]:
+        return [addr for addr, port in self.listening if port == self.port]
+
+    @property
+    def listening_on_port(self) -> bool:
+        return bool(self.on_port)
+
+    @property
+    def listen_address(self) -> str:
+        addr = next((a for a in self.on_port if a in ALL_INTERFACES), self.on_port[0] if self.on_port else "")
+        return f"[{addr}]:{self.port}" if ":" in addr else f"{addr}:{self.port}"
+
+    @property
+    def all_interfaces(self) -> bool:
+        return any(a in ALL_INTERFACES for a in self.on_port)
+
+
+@dataclass
+class Shutdown:
+    in_flight: bool  # True: SIGTERM during a request of the contract's slow path
+    signal_after: float = 0.0  # seconds from sending the request to sending SIGTERM
+    response_status: int | None = None
+    response_error: str | None = None
+    response_elapsed: float | None = None
+    exit_code: int | None = None
+    exit_after: float | None = None  # seconds from SIGTERM to exit; None = still running after the limit
+
+
+@dataclass
+class StateProbe:
+    write_status: int | None = None
+    reads: list[tuple[int, bytes]] = field(default_factory=list)  # via the second deploy: before, after, again
+    nonce: str = ""
+    error: str | None = None
+
+
+@dataclass
+class OtherProcess:
+    name: str
+    alive_after: float | None = None  # seconds it had been running when we checked, if alive
+    exit_code: int | None = None
+    exited_after: float | None = None
+
+
+@dataclass
+class RunReport:
+    error: str | None = None  # the run could not happen (sandbox unavailable, no wheelhouse): checks error
+    python: bool = True  # False: neither a Python app nor a Node app we can run offline
+    build: Build | None = None
+    release: Step | None = None
+    release_source: str = ""  # "Procfile release" or the admin command we chose
+    web_command: str | None = None
+    web_instances: list[WebInstance] = field(default_factory=list)
+    requests_served: int = 0
+    output_growth: int | None = None  # bytes written to stdout+stderr by deploy B while serving our requests
+    debug_probe: tuple[int, bool] | None = None  # (status, debug page shown) for a path that does not exist
+    state: StateProbe | None = None
+    shutdown: Shutdown | None = None
+    others: list[OtherProcess] = field(default_factory=list)
+    files_at_start: set[str] = field(default_factory=set)
+    files_before_web: dict[str, int] | None = None
+    files_after: dict[str, int] | None = None
+    database_url: str = f"sqlite:///{STATE_DB}"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for the benchmark and logs
+
+    def blocked(self, need: str = "web") -> Verdict | None:
+        """The verdict for a check that needs `need` ("build", "release" or "web") when it is not there."""
+        if self.error:
+            return errored(self.error)
+        if not self.python:
+            return errored("dynamic checks run Python apps and Node apps; this repository has neither")
+        if self.build and self.build.unsatisfiable:
+            return errored(f"the declared dependencies could not be installed: {self.build.unsatisfiable}")
+        if need == "build":
+            return None
+        if need == "web":
+            if not self.web_command:
+                return failed("no `web` process type in the Procfile, so nothing could be started")
+            first = self.web_instances[0] if self.web_instances else None
+            if first is None or not first.answered:
+                why = first.failure if first else "it was not started"
+                if self.build and self.build.missing_imports:
+                    missing = ", ".join(sorted(self.build.missing_imports))
+                    return errored(f"blocked: the web process did not answer ({why}); undeclared imports: {missing}")
+                return errored(f"blocked: the web process did not answer ({why})")
+        return None
+
+    @property
+    def new_files(self) -> dict[str, int]:
+        after = self.files_after or {}
+        return {p: s for p, s in after.items() if p not in self.files_at_start and not _ours(p)}
+
+
+def _ours(path: str) -> bool:
+    return path == GRADER_DIR or path.startswith(GRADER_DIR + "/")
+
+
+def _tail(data: bytes, limit: int = 300) -> str:
+    text = data[-4000:].decode("utf-8", errors="replace").strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-4:])[-limit:]
+
+
+def shell(command: str) -> list[str]:
+    """argv running a Procfile command under sh; a simple command is exec'd so signals reach it."""
+    if not re.search(r"[;&|`<>()\n]|\$\(", command):
+        match = re.match(r"^((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)(.+)$", command.strip())
+        if match and not match.group(2).startswith(("exec ", "cd ")):
+            command = f"{match.group(1)}exec {match.group(2)}"
+    return ["sh", "-c", command]
+
+
+def _free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = 20000 + secrets.randbelow(40000)
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+class Observer:
+    def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport) -> None:
+        self.repo = repo
+        self.lab = lab
+        self.contract = contract or Contract()
+        self.box = box
+        self.report = report
+        self.env = {
+            "PATH": f"{VENV}/bin:/usr/local/bin:/usr/bin:/bin",
+            "VIRTUAL_ENV": VENV,
+            "DATABASE_URL": report.database_url,
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "WEB_CONCURRENCY": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    # -- build -------------------------------------------------------------------------------------
+    def build(self) -> Build:
+        if not self.repo.is_python:
+            return self.build_node()
+        manifest = python_manifest(self.repo)
+        build = Build(manifest=manifest)
+        self.report.build = build
+        if manifest.problem:
+            build.unsatisfiable = manifest.problem
+            return build
+        script = [
+            f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}",
+            f"{UV} venv --quiet --offline --no-config --python /usr/bin/python3 {VENV}",
+        ]
+        if manifest.install_from:
+            script.append(
+                f"{UV} pip install --quiet --offline --no-config --no-index --find-links /wheelhouse "
+                f'--no-build --python {VENV}/bin/python -r "$1"'
+            )
+        argv = ["sh", "-ec", " && ".join(script), "build", manifest.install_from or ""]
+        done = self.box.run(
+            argv,
+            env={"UV_CACHE_DIR": "/tmp/uv-cache", "UV_NO_PROGRESS": "1", "UV_PYTHON_DOWNLOADS": "never"},
+            timeout=self.lab.limits.build_seconds,
+        )
+        build.step = Step(
+            f"uv pip install -r {manifest.install_from}" if manifest.install_from else "uv venv",
+            done.exit_code,
+            done.duration,
+            done.timed_out,
+            _tail(done.stderr + done.stdout, 400),
+        )
+        if not build.step.ok:
+            reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
+            build.unsatisfiable = f"{build.step.command}: {reason}"
+            return build
+        imports = third_party_imports(self.repo)
+        build.probed_imports = len(imports)
+        if imports:
+            names = sorted(n for n in imports if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n))
+            probe = self.box.run([f"{VENV}/bin/python", "-I", "-c", IMPORT_PROBE, *names], cwd="/", timeout=30)
+            try:
+                missing = json.loads(probe.stdout.decode().strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                missing = []
+                log.warning("import probe failed: %s", _tail(probe.stderr))
+            build.missing_imports = {n: imports[n] for n in missing if n in imports}
+        self.build_command(build)
+        return build
+
+    def build_node(self) -> Build:
+        """Node apps run only when they need no packages: there is no offline npm registry here."""
+        package, _ = node_manifest(self.repo)
+        build = Build(manifest=Manifest(file="package.json"))
+        self.report.build = build
+        deps = (package or {}).get("dependencies") or {}
+        if deps:
+            build.unsatisfiable = (
+                f"package.json declares {len(deps)} dependencies and the grader has no offline npm registry, "
+                "so this Node app is graded by its static checks only"
+            )
+            return build
+        done = self.box.run(
+            ["sh", "-c", f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}"], timeout=30
+        )
+        build.step = Step("no Node packages to install", done.exit_code, done.duration, done.timed_out)
+        self.build_command(build)
+        return build
+
+    def web_entry(self) -> ProcfileEntry | None:
+        """The Procfile's web process; for Node without one, `npm start` as Heroku does."""
+        procfile = self.repo.procfile or {}
+        if "web" in procfile or self.repo.is_python:
+            return procfile.get("web")
+        package, _ = node_manifest(self.repo)
+        if ((package or {}).get("scripts") or {}).get("start"):
+            return ProcfileEntry("web", "npm start", 0)
+        main = (package or {}).get("main") or "server.js"
+        if isinstance(main, str) and self.repo.exists(main):
+            return ProcfileEntry("web", f"node {main}", 0)
+        return None
+
+    def build_command(self, build: Build) -> None:
+        """Run the declared build command, else Django's collectstatic as Heroku's Python build does."""
+        command = None
+        for name in SUBMISSION_CONTRACT_FILES:
+            command = submission_build_command(self.repo.text(name))
+            if command:
+                build.command_source = f"{name} build"
+                break
+        names = {r.name.lower() for r in build.manifest.requirements}
+        if command is None and self.repo.exists("manage.py") and "django" in names:
+            command = "python manage.py collectstatic --noinput"
+            build.command_source = "Django's collectstatic (as Heroku's build runs it)"
+        if command is None:
+            return
+        env = {k: v for k, v in self.env.items() if k != "PORT"}
+        done = self.box.run(shell(command), env=env, timeout=self.lab.limits.build_seconds)
+        build.command = Step(command, done.exit_code, done.duration, done.timed_out, _tail(done.stderr + done.stdout))
+
+    # -- release / admin -------------------------------------------------------------------------
+    def release(self) -> None:
+        procfile = self.repo.procfile or {}
+        if "release" in procfile:
+            command = procfile["release"].command
+            self.report.release_source = f"Procfile:{procfile['release'].line} release"
+        elif self.repo.exists("manage.py"):
+            command = "python manage.py migrate --noinput"
+            self.report.release_source = "admin command"
+        else:
+            return
+        done = self.box.run(shell(command), env=self.env, timeout=self.lab.limits.release_seconds)
+        self.report.release = Step(
+            command, done.exit_code, done.duration, done.timed_out, _tail(done.stderr + done.stdout)
+        )
+
+    # -- run -------------------------------------------------------------------------------------
+    def listing(self) -> dict[str, int]:
+        return {e.path: e.size for e in self.box.files() if not e.is_dir}
+
+    def wait_ready(self, proc, instance: WebInstance, deadline: float) -> None:
+        path = self.contract.health.path
+        while time.monotonic() < deadline:
+            if not proc.alive():
+                instance.failure = f"exited with status {proc.returncode} before answering"
+                return
+            if any(port == instance.port for _, port in self.box.listening()):
+                try:
+                    result = self.box.http(instance.port, path, timeout=max(0.5, min(3.0, deadline - time.monotonic())))
+                except Exception as exc:  # ProbeError: not ready yet
+                    log.debug("not ready: %s", exc)
+                else:
+                    instance.ready_after = time.monotonic() - proc.started_at
+                    instance.first_status = result.status
+                    return
+            time.sleep(0.03)
+        instance.failure = f"no HTTP answer on PORT={instance.port} within {self.lab.limits.start_seconds:.0f} s"
+
+    def run(self) -> None:
+        procfile = self.repo.procfile or {}
+        web = self.web_entry()
+        self.report.files_before_web = self.listing()
+        others = [e for name, e in procfile.items() if name not in ("web", "release")][:3]
+        started_others = [(e, self.box.start(shell(e.command), env=self.env)) for e in others]
+        if web is None:
+            self._check_others(started_others, min_age=1.0)
+            return
+        self.report.web_command = web.command
+        instances = [WebInstance("A", port) for port in _free_ports(2)]
+        procs = []
+        for instance in instances:
+            procs.append(self.box.start(shell(web.command), env={**self.env, "PORT": str(instance.port)}))
+            instance.started = True
+        self.report.web_instances = instances
+        deadline = time.monotonic() + self.lab.limits.start_seconds
+        instances[1].label = "B"
+        for proc, instance in zip(procs, instances, strict=True):
+            self.wait_ready(proc, instance, deadline)
+        sockets = self.box.listening()
+        for proc, instance in zip(procs, instances, strict=True):
+            instance.listening = [(a, p) for a, p in sockets]
+            if not instance.answered:
+                instance.output_tail = _tail(proc.stderr() + proc.stdout())
+        a_proc, b_proc = procs
+        a, b = instances
+        if b.answered:
+            self._probe_b(b_proc, b, a if a.answered else None)
+        if a.answered:
+            self._shutdown(a_proc, a)
+        self._check_others(started_others, min_age=1.0)
+        for proc in (b_proc, a_proc):
+            if proc.alive():
+                proc.signal(signal.SIGTERM)
+        for proc in (b_proc, a_proc):
+            if proc.wait(5) is None:
+                proc.kill()
+
+    def _http(self, port: int, path: str, **kwargs):
+        self.report.requests_served += 1
+        return self.box.http(port, path, timeout=kwargs.pop("timeout", 5.0), **kwargs)
+
+    def _probe_b(self, proc, b: WebInstance, a: WebInstance | None) -> None:
+        before = len(proc.stdout()) + len(proc.stderr())
+        missing = f"/grader-missing-{secrets.token_hex(4)}"
+        try:
+            result = self._http(b.port, missing)
+            self.report.debug_probe = (result.status, any(m in result.body for m in DEBUG_MARKERS))
+        except Exception as exc:
+            log.info("debug probe failed: %s", exc)
+        contract = self.contract
+        if a is not None and contract.state_write and contract.state_read:
+            self.report.state = self._state(a, b)
+        else:
+            for _ in range(2):
+                try:
+                    self._http(b.port, contract.health.path)
+                except Exception as exc:
+                    log.info("probe failed: %s", exc)
+        time.sleep(0.15)  # let the access log line reach the pipe
+        self.report.output_growth = len(proc.stdout()) + len(proc.stderr()) - before
+
+    def _state(self, a: WebInstance, b: WebInstance) -> StateProbe:
+        contract = self.contract
+        probe = StateProbe(nonce=secrets.token_hex(8))
+        write, read = contract.state_write, contract.state_read
+        sep = "&" if "?" in write.path else "?"
+        try:
+            probe.reads.append(self._read(b.port, read))
+            result = self._http(
+                a.port,
+                f"{write.path}{sep}value={probe.nonce}",
+                method=write.method,
+                body=json.dumps({"value": probe.nonce}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            probe.write_status = result.status
+            probe.reads.append(self._read(b.port, read))
+            probe.reads.append(self._read(b.port, read))
+        except Exception as exc:
+            probe.error = str(exc)[:200]
+        return probe
+
+    def _read(self, port: int, endpoint) -> tuple[int, bytes]:
+        result = self._http(port, endpoint.path, method=endpoint.method)
+        return result.status, result.body[:4096]
+
+    def _shutdown(self, proc, a: WebInstance) -> None:
+        slow = self.contract.slow
+        shutdown = Shutdown(in_flight=slow is not None)
+        self.report.shutdown = shutdown
+        sent_at = time.monotonic()
+        worker = None
+        if slow is not None:
+            timeout = self.contract.slow_seconds + 12
+
+            def request() -> None:
+                try:
+                    result = self.box.http(a.port, slow.path, method=slow.method, timeout=timeout)
+                    shutdown.response_status = result.status
+                except Exception as exc:
+                    shutdown.response_error = str(exc)[:200] or type(exc).__name__
+                shutdown.response_elapsed = time.monotonic() - sent_at
+
+            worker = threading.Thread(target=request, daemon=True)
+            worker.start()
+            time.sleep(min(0.3, self.contract.slow_seconds / 3))
+        signalled = time.monotonic()
+        shutdown.signal_after = signalled - sent_at
+        proc.signal(signal.SIGTERM)
+        shutdown.exit_code = proc.wait(10)
+        if shutdown.exit_code is not None:
+            shutdown.exit_after = time.monotonic() - signalled
+        else:
+            proc.kill()
+        if worker is not None:
+            worker.join(self.contract.slow_seconds + 13)
+
+    def _check_others(self, started, *, min_age: float) -> None:
+        for entry, proc in started:
+            age = time.monotonic() - proc.started_at
+            if age < min_age:
+                time.sleep(min_age - age)
+            other = OtherProcess(entry.name)
+            if proc.alive():
+                other.alive_after = time.monotonic() - proc.started_at
+                proc.signal(signal.SIGTERM)
+                if proc.wait(3) is None:
+                    proc.kill()
+            else:
+                other.exit_code = proc.returncode
+            self.report.others.append(other)
+
+
+def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -> RunReport:
+    """Build and run the submission in a sandbox; any failure of the sandbox itself becomes report.error."""
+    report = RunReport()
+    if not repo.is_python and not repo.is_node:
+        report.python = False
+        return report
+    from labs.sandbox import Limits, SandboxError, get_backend
+
+    house = wheelhouse.locate()
+    problem = wheelhouse.problem(house)
+    if problem and repo.is_python:
+        report.error = problem
+        return report
+    limits = lab.limits
+    box_limits = Limits(
+        wall_seconds=limits.build_seconds + limits.release_seconds + limits.start_seconds + 60,
+        memory_bytes=limits.memory_mb * MiB,
+        processes=limits.processes,
+        file_size_bytes=limits.file_size_mb * MiB,
+        open_files=limits.open_files,
+        output_bytes=limits.output_kb * 1024,
+        workspace_bytes=limits.workspace_mb * MiB,
+        tmp_bytes=limits.workspace_mb * MiB,
+    )
+    try:
+        backend = get_backend()
+        backend.check()
+        clock = time.monotonic()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.monotonic()
+            report.timings[name] = round(now - clock, 3)
+            clock = now
+
+        mounts = {"/wheelhouse": house} if repo.is_python else {}
+        with backend.open(workdir, limits=box_limits, ro_mounts=mounts) as box:
+            lap("open")
+            observer = Observer(repo, lab, contract, box, report)
+            build = observer.build()
+            lap("build")
+            if build.unsatisfiable:
+                return report
+            report.files_at_start = set(observer.listing())  # before any learner code has run
+            lap("list")
+            observer.release()
+            lap("release")
+            observer.run()
+            lap("run")
+            report.files_after = observer.listing()
+            lap("list-after")
+        lap("close")
+        log.info("sandboxed run timings: %s", report.timings)
+    except SandboxError as exc:
+        log.warning("sandbox failed: %s", exc)
+        report.error = str(exc) if "unavailable" in str(exc) else f"sandbox error: {exc}"
+    return report

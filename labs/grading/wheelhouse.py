@@ -1,0 +1,54 @@
+"""The offline wheelhouse that learners' declared dependencies are installed from, inside the sandbox.
+
+`make wheelhouse` downloads the wheels of labs/grading/wheelhouse.txt and requirements.lock into
+var/wheelhouse/ (git-ignored), then runs `python -m labs.grading.wheelhouse var/wheelhouse`, which unpacks uv's
+binary from its wheel to var/wheelhouse/bin/uv so the sandbox can run the install with it, offline.
+The grader mounts the folder read-only at /wheelhouse in the box. GRADER_WHEELHOUSE overrides its location.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import zipfile
+from pathlib import Path
+
+DEFAULT = Path(__file__).resolve().parents[2] / "var" / "wheelhouse"
+UV_RELATIVE = "bin/uv"
+
+
+def locate() -> Path:
+    return Path(os.environ.get("GRADER_WHEELHOUSE") or DEFAULT)
+
+
+def problem(path: Path) -> str | None:
+    """Why the wheelhouse cannot serve, or None when it can."""
+    if not path.is_dir():
+        return f"the offline wheelhouse is missing ({path}): run `make wheelhouse`"
+    if not (path / UV_RELATIVE).is_file():
+        return f"the offline wheelhouse has no uv binary ({path / UV_RELATIVE}): run `make wheelhouse`"
+    return None
+
+
+def prepare(path: Path) -> Path:
+    """Unpack uv's binary from the newest uv wheel in path to path/bin/uv, readable by every uid."""
+    wheels = sorted(path.glob("uv-*.whl"))
+    if not wheels:
+        raise SystemExit(f"no uv wheel in {path}; is uv in labs/grading/wheelhouse.txt?")
+    target = path / UV_RELATIVE
+    target.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        member = next(n for n in wheel.namelist() if n.endswith(".data/scripts/uv"))
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(wheel.read(member))
+    tmp.chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+    tmp.replace(target)
+    for entry in [path, target.parent, *path.iterdir()]:
+        mode = entry.stat().st_mode
+        entry.chmod(mode | stat.S_IRGRP | stat.S_IROTH | (stat.S_IXGRP | stat.S_IXOTH if entry.is_dir() else 0))
+    return target
+
+
+if __name__ == "__main__":
+    print(prepare(Path(sys.argv[1])))
