@@ -1,0 +1,211 @@
+"""Quiz answer latency: the htmx answer POST at 16 concurrent learners against a real gunicorn `web` process (the
+Procfile's) on PostgreSQL, with /healthz on the same server at the same concurrency as the same-run baseline.
+
+    DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME CACHE_URL=redis://HOST:6379/3 python bench/quiz.py
+
+Needs PostgreSQL at DATABASE_URL (the database is created if the role may) and, for the production-like cache the
+rate limit counts in, Redis at CACHE_URL (unset: the database cache).
+Every request is a real write: learners answer the final bank (feedback after submit), alternating a right and a
+wrong answer, so each POST grades and updates an answer. 64 learners share the 16 connections so the per-learner
+rate limit stays in the path without being hit. Target (DESIGN §9): p95 under 30 ms.
+"""
+
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1600"))
+LEARNERS = int(os.environ.get("BENCH_LEARNERS", "64"))
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL", "dbcache://django_cache")
+SECRET_KEY = os.environ.get("SECRET_KEY", "bench-secret-key-" + "x" * 40)
+
+
+def server_env(port: int) -> dict[str, str]:
+    env = dict(os.environ, PORT=str(port), DATABASE_URL=DATABASE_URL, CACHE_URL=CACHE_URL, SECRET_KEY=SECRET_KEY)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env.setdefault("LOG_LEVEL", "WARNING")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    url = urllib.parse.urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def release(env: dict[str, str]) -> None:
+    for command in (["migrate", "--noinput"], ["createcachetable"], ["load_content"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=REPO, env=env, check=True, capture_output=True)
+
+
+def prepare_learners(env: dict[str, str]) -> list[dict]:
+    """Sign learners in (sessions in the database, as the web process reads them) and open an attempt each."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "CACHE_URL", "SECRET_KEY")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from quizzes.models import Answer, Attempt, Quiz
+    from quizzes.services import attempt_start
+    from tests.quizzes.conftest import answer_data
+
+    quiz = Quiz.objects.get(course__slug="twelve-factor", slug="final")
+    learners = []
+    for n in range(LEARNERS):
+        user, _ = User.objects.get_or_create(username=f"bench-learner-{n}")
+        Attempt.objects.filter(user=user, quiz=quiz).delete()
+        attempt = attempt_start(user=user, quiz=quiz)
+        client = Client()
+        client.force_login(user)
+        items = list(attempt.items.select_related("version").order_by("position"))
+        prefix = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/questions/"
+        bodies = [
+            (f"{prefix}{item.position}/", urllib.parse.urlencode(answer_data(attempt, item, right=right), doseq=True))
+            for item in items
+            for right in (True, False)
+        ]
+        learners.append({"session": client.cookies["sessionid"].value, "bodies": bodies, "next": 0})
+    assert not Answer.objects.filter(attempt__user__username__startswith="bench-learner-").exists()
+    return learners
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_web(env: dict[str, str]) -> subprocess.Popen:
+    line = next(x for x in (REPO / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    process = subprocess.Popen(
+        ["sh", "-c", "exec " + line.split(":", 1)[1].strip()],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", int(env["PORT"]), timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise TimeoutError("web did not answer /healthz")
+
+
+CSRF = "b" * 32  # Django accepts a token equal to the csrftoken cookie; htmx sends it in X-CSRFToken.
+
+
+def run(port: int, make_request, total: int) -> tuple[list[float], dict[int, int]]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker(slot: int) -> None:
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            method, path, body, headers = make_request(slot, n)
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            conn.close()
+            with lock:
+                latencies.append(elapsed)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
+
+
+def main() -> None:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        print("quiz: skipped, it measures on PostgreSQL: set DATABASE_URL=postgres://... (the database is created)")
+        return
+    ensure_database()
+    port = free_port()
+    env = server_env(port)
+    release(env)
+    learners = prepare_learners(env)
+    lock = threading.Lock()
+
+    def answer_request(slot: int, n: int):
+        learner = learners[(slot + CONCURRENCY * (n // CONCURRENCY)) % LEARNERS]
+        with lock:
+            path, body = learner["bodies"][learner["next"] % len(learner["bodies"])]
+            learner["next"] += 1
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sessionid={learner['session']}; csrftoken={CSRF}",
+            "X-CSRFToken": CSRF,
+            "HX-Request": "true",
+            "Host": "127.0.0.1",
+        }
+        return "POST", path, body, headers
+
+    def health_request(slot: int, n: int):
+        return "GET", "/healthz", None, {"Host": "127.0.0.1"}
+
+    web = start_web(env)
+    try:
+        run(port, health_request, 200)  # warm both workers
+        run(port, answer_request, 200)
+        answers, answer_statuses = run(port, answer_request, REQUESTS)
+        health, health_statuses = run(port, health_request, REQUESTS)
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    p50, p95 = percentile(answers, 0.5), percentile(answers, 0.95)
+    h50, h95 = percentile(health, 0.5), percentile(health, 0.95)
+    cache = urllib.parse.urlparse(CACHE_URL).scheme
+    print(
+        f"quiz answer (htmx POST, PostgreSQL, {cache} cache, {CONCURRENCY} concurrent, {len(answers)} requests, "
+        f"statuses {answer_statuses}): p50 {p50:.1f} ms, p95 {p95:.1f} ms | /healthz same server: p50 {h50:.1f} ms, "
+        f"p95 {h95:.1f} ms (statuses {health_statuses}) | ratio p95 {p95 / h95:.1f}x, p50 {p50 / h50:.1f}x "
+        f"| target p95 < 30 ms: {'met' if p95 < 30 else 'NOT met'} (mean {statistics.mean(answers) * 1000:.1f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Reads that cross relations: quizzes for lessons, learners' attempts and counted scores."""
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+
+from courses.models import Course, Lesson
+from quizzes.models import Answer, Attempt, AttemptItem, Quiz
+from quizzes.presentation import lesson_url
+
+
+def quiz_for_lesson(lesson: Lesson) -> Quiz | None:
+    return Quiz.objects.published().filter(lesson=lesson).select_related("course").first()
+
+
+def quiz_get(*, course_slug: str, quiz_slug: str) -> Quiz | None:
+    return (
+        Quiz.objects.published()
+        .select_related("course", "lesson")
+        .filter(course__slug=course_slug, slug=quiz_slug)
+        .first()
+    )
+
+
+def attempt_get(*, user, quiz: Quiz, number: int) -> Attempt | None:
+    attempt = Attempt.objects.filter(user=user, quiz=quiz, number=number).first()
+    if attempt is not None:
+        attempt.quiz = quiz
+    return attempt
+
+
+def attempts_for(*, user, quiz: Quiz) -> list[Attempt]:
+    return list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+
+
+def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
+    return list(attempt.items.select_related("version").order_by("position"))
+
+
+def attempt_item(*, attempt: Attempt, position: int) -> AttemptItem | None:
+    return attempt.items.select_related("version").filter(position=position).first()
+
+
+def attempt_item_for_answer(
+    *, user, course_slug: str, quiz_slug: str, number: int, position: int
+) -> AttemptItem | None:
+    """The item a learner is answering, with its version, attempt and quiz, in one query (the hot path)."""
+    return (
+        AttemptItem.objects.select_related("version", "attempt__quiz__course", "attempt__quiz__lesson")
+        .filter(
+            attempt__user=user,
+            attempt__number=number,
+            attempt__quiz__slug=quiz_slug,
+            attempt__quiz__course__slug=course_slug,
+            attempt__quiz__published=True,
+            attempt__quiz__course__published=True,
+            position=position,
+        )
+        .first()
+    )
+
+
+def attempt_progress(*, attempt: Attempt) -> list[tuple[int, bool]]:
+    """(position, answered) for every question of the attempt, in one query."""
+    answered = Answer.objects.filter(item=OuterRef("pk"))
+    return list(
+        attempt.items.annotate(answered=Exists(answered)).order_by("position").values_list("position", "answered")
+    )
+
+
+def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
+    """Answers of an attempt keyed by item id."""
+    return {answer.item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+
+
+def counted_score(*, attempts: list[Attempt], quiz: Quiz) -> float | None:
+    scored = [a for a in attempts if a.score is not None]
+    if not scored:
+        return None
+    if quiz.counts == Quiz.Counts.LAST:
+        return max(scored, key=lambda a: a.number).score
+    return max(a.score for a in scored)
+
+
+def quiz_score(*, user, quiz: Quiz) -> float | None:
+    """The learner's score on a quiz as its policy counts it (best or last submitted attempt); None before any."""
+    return counted_score(attempts=attempts_for(user=user, quiz=quiz), quiz=quiz)
+
+
+def best_scores(*, user, course: Course) -> dict[int, float]:
+    """For the syllabus: lesson id → the learner's percentage on that lesson's quiz, counted by the quiz's policy
+    (best or last submitted attempt). Lessons whose quiz has no submitted attempt are absent. Quizzes without a
+    lesson (the final bank) are not included, so lesson ids and quiz ids never share a key: use `quiz_score`."""
+    if not user.is_authenticated:
+        return {}
+    submitted = Attempt.objects.filter(user=user, quiz=OuterRef("pk"), score__isnull=False)
+    last_score = Subquery(submitted.order_by("-number").values("score")[:1])
+    quizzes = (
+        Quiz.objects.published()
+        .filter(course=course, lesson__isnull=False)
+        .annotate(
+            best=Max("attempts__score", filter=Q(attempts__user=user, attempts__score__isnull=False)),
+            last=last_score,
+        )
+        .values("lesson_id", "counts", "best", "last")
+    )
+    scores = {}
+    for row in quizzes:
+        value = row["last"] if row["counts"] == Quiz.Counts.LAST else row["best"]
+        if value is not None:
+            scores[row["lesson_id"]] = value
+    return scores
+
+
+def quiz_question_count(*, quiz: Quiz) -> int:
+    """Questions in one attempt: the whole quiz, or the per-factor draw of a bank."""
+    if not quiz.draw_per_factor:
+        return quiz.questions.published().count()
+    per_factor = (
+        quiz.questions.published().values("current_version__factor").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
+    return sum(min(n, quiz.draw_per_factor) for n in per_factor)
+
+
+def review_links(*, quiz: Quiz, items: list[AttemptItem], answers: dict[int, Answer]) -> list[dict]:
+    """The lesson sections behind the questions the learner missed, in question order, each listed once."""
+    missed = [item for item in items if item.pk not in answers or answers[item.pk].credit < 0.999]
+    lessons = {
+        lesson.slug: lesson
+        for lesson in Lesson.objects.filter(course=quiz.course, slug__in={item.version.lesson_slug for item in missed})
+    }
+    links: dict[tuple[str, str], dict] = {}
+    for item in missed:
+        version = item.version
+        key = (version.lesson_slug, version.anchor)
+        if key not in links:
+            lesson = lessons.get(version.lesson_slug)
+            links[key] = {
+                "url": lesson_url(quiz.course.slug, version.lesson_slug, version.anchor),
+                "lesson": lesson.title if lesson else version.lesson_slug,
+                "heading": heading_name(lesson, version.anchor) if lesson else version.anchor,
+                "positions": [],
+            }
+        links[key]["positions"].append(item.position)
+    return list(links.values())
+
+
+def heading_name(lesson: Lesson, anchor: str) -> str:
+    stack = list(lesson.toc)
+    while stack:
+        heading = stack.pop()
+        if heading["id"] == anchor:
+            return heading["name"]
+        stack.extend(heading.get("children", []))
+    return anchor

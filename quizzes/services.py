@@ -1,0 +1,158 @@
+"""Writes: starting attempts, saving answers, submitting (scoring) attempts."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from quizzes import graders
+from quizzes.models import Answer, Attempt, AttemptItem, QuestionVersion, Quiz
+
+
+class AttemptLimitReached(Exception):
+    pass
+
+
+class AttemptClosed(Exception):
+    """The attempt was submitted or its time ran out: answers can no longer change."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    answer: Answer
+    changed: bool
+    locked: bool  # the learner tried to change an answer whose feedback they have already seen
+
+
+def draw_versions(*, quiz: Quiz, seed: str) -> list[QuestionVersion]:
+    versions = list(
+        QuestionVersion.objects.filter(current_of__quiz=quiz, current_of__published=True).order_by("current_of__order")
+    )
+    rng = random.Random(seed)
+    if quiz.draw_per_factor:
+        by_factor: dict[int | None, list[QuestionVersion]] = {}
+        for version in versions:
+            by_factor.setdefault(version.factor, []).append(version)
+        drawn = {v.pk for group in by_factor.values() for v in rng.sample(group, min(quiz.draw_per_factor, len(group)))}
+        versions = [v for v in versions if v.pk in drawn]
+    if quiz.shuffle_questions:
+        rng.shuffle(versions)
+    return versions
+
+
+def attempt_start(*, user, quiz: Quiz) -> Attempt:
+    """Return the learner's attempt in progress, or open a new one with its questions drawn and ordered."""
+    existing = Attempt.objects.filter(user=user, quiz=quiz, submitted_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    done = Attempt.objects.filter(user=user, quiz=quiz).count()
+    if quiz.attempts_allowed and done >= quiz.attempts_allowed:
+        raise AttemptLimitReached
+    seed = secrets.token_hex(16)
+    deadline = timezone.now() + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(user=user, quiz=quiz, number=done + 1, seed=seed, deadline=deadline)
+            AttemptItem.objects.bulk_create(
+                AttemptItem(attempt=attempt, version=version, position=position)
+                for position, version in enumerate(draw_versions(quiz=quiz, seed=seed), start=1)
+            )
+    except IntegrityError:
+        # A concurrent request (a double click) opened it first.
+        return Attempt.objects.get(user=user, quiz=quiz, submitted_at__isnull=True)
+    return attempt
+
+
+def attempt_is_open(attempt: Attempt) -> bool:
+    return attempt.submitted_at is None and (attempt.deadline is None or timezone.now() < attempt.deadline)
+
+
+def answer_save(
+    *, attempt: Attempt, item: AttemptItem, given: dict[str, Any], response: Any, existing: Answer | None = None
+) -> SaveResult:
+    """Save (and grade) one answer as it is given.
+
+    Posting the same answer again changes nothing. Under immediate feedback the first answer is final, since the
+    learner has seen the key; under after-submit feedback the answer can change until the attempt is submitted.
+    Every write is conditional on the attempt still being open, so it cannot slip in after the attempt is scored.
+    """
+    if not attempt_is_open(attempt):
+        raise AttemptClosed
+    if existing is None:
+        existing = Answer.objects.filter(item=item).first()
+    credit = graders.grade(item.version.definition, response)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                # Lock the attempt row: a submit running at the same moment either sees this answer or refuses it.
+                current = (
+                    Attempt.objects.select_for_update().filter(pk=attempt.pk).values("submitted_at", "deadline").get()
+                )
+                if not attempt_is_open(Attempt(**current)):
+                    raise AttemptClosed
+                answer = Answer.objects.create(
+                    attempt=attempt, item=item, given=given, response=response, credit=credit
+                )
+            return SaveResult(answer, changed=True, locked=False)
+        except IntegrityError:
+            existing = Answer.objects.get(item=item)
+    if existing.response == response:
+        return SaveResult(existing, changed=False, locked=False)
+    if attempt.quiz.feedback == Quiz.Feedback.IMMEDIATE:
+        return SaveResult(existing, changed=False, locked=True)
+    open_now = Q(attempt__submitted_at__isnull=True) & (
+        Q(attempt__deadline__isnull=True) | Q(attempt__deadline__gt=timezone.now())
+    )
+    updated = Answer.objects.filter(open_now, pk=existing.pk).update(
+        given=given, response=response, credit=credit, updated_at=timezone.now()
+    )
+    if not updated:
+        raise AttemptClosed
+    existing.given, existing.response, existing.credit = given, response, credit
+    return SaveResult(existing, changed=True, locked=False)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt) -> Attempt:
+    """Score the attempt once. A second submit (or a submit racing the first) returns the stored score unchanged."""
+    locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    if locked.submitted_at is not None:
+        return locked
+    items = list(locked.items.select_related("version"))
+    # Locking the answers too makes an answer update that got in first finish before they are read.
+    answers = {answer.item_id: answer for answer in Answer.objects.select_for_update().filter(attempt=locked)}
+    earned = 0.0
+    possible = 0
+    for item in items:
+        possible += item.version.points
+        answer = answers.get(item.pk)
+        if answer is not None:
+            # The version is immutable, so this equals the credit stored when the answer was saved.
+            earned += graders.grade(item.version.definition, answer.response) * item.version.points
+    locked.points_earned = round(earned, 4)
+    locked.points_possible = possible
+    locked.score = round(100 * earned / possible, 1) if possible else 0.0
+    locked.passed = locked.score >= locked.quiz.pass_mark
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["points_earned", "points_possible", "score", "passed", "submitted_at"])
+    return locked
+
+
+def answer_rate_allowed(*, user_id: int) -> bool:
+    """Fixed one-minute window per learner, counted in the shared cache so every web process sees the same count."""
+    limit = settings.QUIZ_ANSWERS_PER_MINUTE
+    key = f"quiz-answers:{user_id}:{int(timezone.now().timestamp() // 60)}"
+    if cache.add(key, 1, timeout=90):
+        return True
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=90)
+        return True

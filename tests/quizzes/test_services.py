@@ -1,0 +1,171 @@
+import pytest
+from django.contrib.auth.models import User
+from django.http import QueryDict
+
+from quizzes import services
+from quizzes.models import Answer, Attempt
+from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from tests.quizzes.conftest import answer_data, every_type_quiz
+
+pytestmark = pytest.mark.django_db
+
+
+def as_query(data: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return query
+
+
+def answer(attempt, item, *, right=True):
+    parsed = parse_answer(attempt=attempt, version=item.version, data=as_query(answer_data(attempt, item, right=right)))
+    return services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
+
+
+def test_every_type_answered_right_scores_100(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    for item in attempt.items.select_related("version"):
+        assert answer(attempt, item).answer.credit == 1.0, item.version.type
+    submitted = services.attempt_submit(attempt=attempt)
+    assert (submitted.score, submitted.passed, submitted.points_possible) == (100.0, True, 8)
+
+
+def test_every_type_answered_wrong_scores_0(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    for item in attempt.items.select_related("version"):
+        assert answer(attempt, item, right=False).answer.credit == 0.0, item.version.type
+    assert services.attempt_submit(attempt=attempt).score == 0.0
+
+
+def test_start_resumes_the_open_attempt_and_honours_the_limit(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir)
+    quiz.attempts_allowed = 1
+    quiz.save()
+    first = services.attempt_start(user=learner, quiz=quiz)
+    assert services.attempt_start(user=learner, quiz=quiz) == first
+    services.attempt_submit(attempt=first)
+    with pytest.raises(services.AttemptLimitReached):
+        services.attempt_start(user=learner, quiz=quiz)
+
+
+def test_same_answer_twice_is_idempotent(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").first()
+    first = answer(attempt, item)
+    second = answer(attempt, item)
+    assert first.changed and not second.changed
+    assert Answer.objects.filter(attempt=attempt).count() == 1
+    # Under after-submit feedback the learner may still change it.
+    assert answer(attempt, item, right=False).changed
+    assert Answer.objects.get(attempt=attempt).credit == 0.0
+
+
+def test_immediate_feedback_locks_the_first_answer(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir, feedback="immediate")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").first()
+    answer(attempt, item, right=False)
+    result = answer(attempt, item, right=True)
+    assert result.locked and not result.changed
+    assert Answer.objects.get(attempt=attempt).credit == 0.0
+
+
+def test_submit_scores_once(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").first()
+    answer(attempt, item)
+    first = services.attempt_submit(attempt=attempt)
+    again = services.attempt_submit(attempt=attempt)
+    assert (again.score, again.submitted_at) == (first.score, first.submitted_at)
+    assert first.score == 12.5
+    with pytest.raises(services.AttemptClosed):
+        answer(attempt, attempt.items.select_related("version").last())
+
+
+def test_tampered_and_incomplete_posts(quiz_dir, learner):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    other = services.attempt_start(user=User.objects.create_user("eve"), quiz=quiz)
+    items = {item.version.type: item for item in attempt.items.select_related("version")}
+    single = items["single"]
+    # An option id from another learner's attempt names nothing here.
+    with pytest.raises(TamperedAnswer):
+        parse_answer(attempt=attempt, version=single.version, data=as_query(answer_data(other, single)))
+    with pytest.raises(TamperedAnswer):
+        parse_answer(attempt=attempt, version=single.version, data=as_query({"answer": ["0"]}))
+    with pytest.raises(TamperedAnswer):
+        picks = answer_data(attempt, items["multiple"])["answer"] + answer_data(attempt, single)["answer"]
+        parse_answer(attempt=attempt, version=single.version, data=as_query({"answer": picks}))
+    with pytest.raises(TamperedAnswer):
+        parse_answer(attempt=attempt, version=items["spot"].version, data=as_query({"line": ["99"]}))
+    with pytest.raises(TamperedAnswer):
+        parse_answer(attempt=attempt, version=items["true_false"].version, data=as_query({"answer": "maybe"}))
+    ordering = answer_data(attempt, items["ordering"])
+    ordering[next(iter(ordering))] = "9"
+    with pytest.raises(TamperedAnswer):
+        parse_answer(attempt=attempt, version=items["ordering"].version, data=as_query(ordering))
+    same_position = dict.fromkeys(answer_data(attempt, items["ordering"]), "1")
+    with pytest.raises(IncompleteAnswer):
+        parse_answer(attempt=attempt, version=items["ordering"].version, data=as_query(same_position))
+    for kind, item in items.items():
+        # The position selects always post a value: an ordering post without them is not from the page.
+        with pytest.raises(TamperedAnswer if kind == "ordering" else IncompleteAnswer):
+            parse_answer(attempt=attempt, version=item.version, data=QueryDict())
+
+
+def test_options_are_shuffled_per_attempt_with_opaque_ids(quiz_dir, learner):
+    from quizzes.tokens import shuffled, tokens
+
+    quiz = every_type_quiz(quiz_dir)
+    first = services.attempt_start(user=learner, quiz=quiz)
+    second = services.attempt_start(user=User.objects.create_user("bob"), quiz=quiz)
+    version = first.items.get(position=1).version
+    assert set(tokens(first, version, "option", 3)).isdisjoint(tokens(second, version, "option", 3))
+    orders = {tuple(shuffled(Attempt(seed=str(n)), version, "item", 4, avoid_identity=True)) for n in range(50)}
+    assert len(orders) > 5 and (0, 1, 2, 3) not in orders
+
+
+def test_editing_a_question_after_an_attempt_keeps_its_score_and_review(quiz_dir, learner, client):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").get(version__question__key="pick-one")
+    answer(attempt, item)
+    services.attempt_submit(attempt=attempt)
+    # The author flips the key and rewrites the explanation.
+    path = quiz_dir.root / "quizzes" / "config.yaml"
+    text = path.read_text()
+    text = text.replace('{text: "In the environment", correct: true', '{text: "In the environment", correct: false')
+    text = text.replace('{text: "In settings_prod.py", correct: false', '{text: "In settings_prod.py", correct: true')
+    path.write_text(text.replace("EXPLANATION-ONE", "EXPLANATION-REWRITTEN"))
+    quiz_dir.load()
+
+    attempt.refresh_from_db()
+    assert attempt.score == 12.5
+    item.refresh_from_db()
+    assert item.version.definition["options"][0]["correct"] is True
+    client.force_login(learner)
+    page = client.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/results/").content.decode()
+    assert "EXPLANATION-ONE" in page and "EXPLANATION-REWRITTEN" not in page
+    # A new attempt gets the new version.
+    new = services.attempt_start(user=learner, quiz=quiz)
+    assert new.items.get(version__question__key="pick-one").version != item.version
+
+
+def test_draw_per_factor(content_course, learner):
+    quiz = content_course.quizzes.get(slug="final")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    factors = [item.version.factor for item in attempt.items.select_related("version")]
+    assert sorted(factors) == sorted(list(range(1, 13)) * quiz.draw_per_factor)
+
+
+def test_rate_limit_per_user(settings, learner):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QUIZ_ANSWERS_PER_MINUTE = 3
+    assert [services.answer_rate_allowed(user_id=learner.pk) for _ in range(5)] == [True, True, True, False, False]
+    assert services.answer_rate_allowed(user_id=learner.pk + 1)

@@ -1,0 +1,168 @@
+import pytest
+
+from quizzes.models import Answer, Attempt
+from tests.quizzes.conftest import answer_data, every_type_quiz
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def start(client, quiz) -> Attempt:
+    response = client.post(quiz.get_absolute_url() + "start/")
+    assert response.status_code == 302
+    return Attempt.objects.get(quiz=quiz, submitted_at__isnull=True)
+
+
+def answer_url(attempt, position):
+    return f"/courses/practice/quizzes/config/attempts/{attempt.number}/questions/{position}/"
+
+
+def test_sign_in_required(client, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    response = client.get(quiz.get_absolute_url())
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.post(quiz.get_absolute_url() + "start/").status_code == 302
+    assert not Attempt.objects.exists()
+
+
+def test_quiz_page_and_start(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    page = signed_in.get("/courses/practice/quizzes/config/").content.decode()
+    assert page.count("<h1") == 1 and "Start the quiz" in page and "Pass mark" in page
+    attempt = start(signed_in, quiz)
+    page = signed_in.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/").content.decode()
+    assert "Question 1" in page and "0</strong> of 8 answered" in page
+    assert "Resume attempt 1" in signed_in.get(quiz.get_absolute_url()).content.decode()
+
+
+def test_answer_with_htmx_returns_the_question_with_feedback(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    item = attempt.items.get(position=1)
+    response = signed_in.post(answer_url(attempt, 1), answer_data(attempt, item), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="question card" id="question-1"')
+    assert "<html" not in html
+    assert "EXPLANATION-ONE" in html and "FEEDBACK-ENV" in html and "Correct answer" in html
+    assert 'id="quiz-progress"' in html and 'hx-swap-oob="true"' in html and "1</strong> of 8 answered" in html
+    assert "/courses/practice/config/#why-it-matters" in html
+
+
+def test_answer_without_htmx_redirects_back_to_the_question(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    item = attempt.items.get(position=2)
+    response = signed_in.post(answer_url(attempt, 2), answer_data(attempt, item, right=False))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/attempts/{attempt.number}/?q=2#question-2")
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "EXPLANATION-MANY" in page and "Not quite" in page
+
+
+def test_after_submit_feedback_stays_hidden_until_submitted(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit", display="all")
+    attempt = start(signed_in, quiz)
+    for item in attempt.items.select_related("version"):
+        html = signed_in.post(answer_url(attempt, item.position), answer_data(attempt, item), **HTMX).content.decode()
+        assert "Answer saved" in html and "EXPLANATION" not in html and "FEEDBACK" not in html
+    page = signed_in.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/").content.decode()
+    assert page.count('class="question card"') == 8 and "EXPLANATION" not in page
+    response = signed_in.post(f"/courses/practice/quizzes/config/attempts/{attempt.number}/submit/")
+    assert response["Location"].endswith("/results/")
+    results = signed_in.get(response["Location"]).content.decode()
+    assert "100%" in results and "Passed" in results and "EXPLANATION-SPOT" in results
+    assert "Every answer was right" in results
+
+
+def test_results_list_what_to_review(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    item = attempt.items.get(position=1)
+    signed_in.post(answer_url(attempt, 1), answer_data(attempt, item, right=False))
+    signed_in.post(f"/courses/practice/quizzes/config/attempts/{attempt.number}/submit/")
+    results = signed_in.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/results/").content.decode()
+    assert "0%" in results and "Not passed" in results and "What to review" in results
+    assert 'href="/courses/practice/config/#why-it-matters">III. Config: Why it matters</a>' in results
+
+
+def test_double_submit_is_idempotent(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = start(signed_in, quiz)
+    item = attempt.items.get(position=1)
+    data = answer_data(attempt, item)
+    first = signed_in.post(answer_url(attempt, 1), data, **HTMX)
+    second = signed_in.post(answer_url(attempt, 1), data, **HTMX)
+    assert first.status_code == second.status_code == 200
+    assert Answer.objects.filter(attempt=attempt).count() == 1
+    submit = f"/courses/practice/quizzes/config/attempts/{attempt.number}/submit/"
+    signed_in.post(submit)
+    attempt.refresh_from_db()
+    scored = (attempt.score, attempt.submitted_at)
+    signed_in.post(submit)
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.submitted_at) == scored
+    # Answering after submitting changes nothing and sends the learner to the results.
+    late = signed_in.post(answer_url(attempt, 2), answer_data(attempt, attempt.items.get(position=2)), **HTMX)
+    assert late.headers["HX-Redirect"].endswith("/results/")
+    assert Answer.objects.filter(attempt=attempt).count() == 1
+
+
+def test_tampered_post_is_refused(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    assert signed_in.post(answer_url(attempt, 1), {"answer": "0"}, **HTMX).status_code == 400
+    assert signed_in.post(answer_url(attempt, 1), {"answer": "0"}).status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_empty_answer_shows_an_error_with_and_without_htmx(signed_in, quiz_dir):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    htmx = signed_in.post(answer_url(attempt, 1), {}, **HTMX)
+    assert (
+        htmx.status_code == 200
+        and 'role="alert"' in htmx.content.decode()
+        and "Choose an answer." in htmx.content.decode()
+    )
+    plain = signed_in.post(answer_url(attempt, 1), {})
+    assert plain.status_code == 422 and "Choose an answer." in plain.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_another_learners_attempt_is_not_found(client, signed_in, quiz_dir, django_user_model):
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    client.force_login(django_user_model.objects.create_user("mallory"))
+    assert client.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/").status_code == 404
+    assert client.post(answer_url(attempt, 1), {"answer": "x"}).status_code == 404
+
+
+def test_answers_are_rate_limited(signed_in, quiz_dir, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QUIZ_ANSWERS_PER_MINUTE = 2
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = start(signed_in, quiz)
+    data = answer_data(attempt, attempt.items.get(position=1))
+    codes = [signed_in.post(answer_url(attempt, 1), data, **HTMX).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_best_scores_and_quiz_for_lesson(quiz_dir, learner, lesson):
+    from quizzes import selectors, services
+
+    quiz = every_type_quiz(quiz_dir)
+    assert selectors.quiz_for_lesson(lesson) == quiz
+    assert selectors.best_scores(user=learner, course=quiz.course) == {}
+    first = services.attempt_start(user=learner, quiz=quiz)
+    Attempt.objects.filter(pk=first.pk).update(score=80.0, submitted_at="2025-01-01T00:00Z")
+    second = services.attempt_start(user=learner, quiz=quiz)
+    Attempt.objects.filter(pk=second.pk).update(score=40.0, submitted_at="2025-01-02T00:00Z")
+    assert selectors.best_scores(user=learner, course=quiz.course) == {lesson.pk: 80.0}
+    quiz.counts = "last"
+    quiz.save()
+    assert selectors.best_scores(user=learner, course=quiz.course) == {lesson.pk: 40.0}
+    assert selectors.quiz_score(user=learner, quiz=quiz) == 40.0
