@@ -9,7 +9,7 @@ export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install static release run test lint bench clean sandbox-hint
+.PHONY: help install static release run test lint bench clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z][a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,10 +31,10 @@ release: install  ## Release step: what the Procfile's release: line runs
 
 # Development defaults: DEBUG on, everything else embedded (SQLite, server-less broker, console email).
 run: export DEBUG ?= 1
-run: static release  ## Run web and worker from the Procfile on http://localhost:8000
-	@$(MAKE) --no-print-directory -s sandbox-hint || true
+run: static release wheelhouse  ## Run web, worker and beat from the Procfile on http://localhost:8000
+	@$(MAKE) --no-print-directory -s sandbox-deps || true
 	@echo "Twelve-Factor Academy: http://localhost:$(PORT)/"
-	$(VENV)/bin/honcho start -p $(PORT) web worker
+	$(VENV)/bin/honcho start -p $(PORT) web worker beat
 
 # Tests need a SECRET_KEY like production does; this one is for tests only.
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only-0123456789abcdefghij
@@ -46,18 +46,10 @@ lint:  ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: static  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+bench: static wheelhouse  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:  ## Remove the venv, local data and build output
 	rm -rf $(VENV) data staticfiles var test-artifacts
-
-# The lab grader runs learners' code only inside bubblewrap; without it the site still runs, labs grade statically.
-sandbox-hint:
-	@if ! command -v bwrap >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing bubblewrap for the lab sandbox..."; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap python3-venv >/dev/null; \
-	  else echo "Lab sandbox unavailable: install bubblewrap (Debian: sudo apt-get install bubblewrap python3-venv)"; fi; \
-	fi
 
 -include mk/*.mk

@@ -17,7 +17,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import run_load  # noqa: E402
+from _loadgen import run_load  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 LESSON_PATH = "/courses/twelve-factor/disposability/"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("quizzes.urls")),
+    path("", include("labs.urls")),
     path("", include("courses.urls")),
 ]

@@ -6,6 +6,8 @@ from config.http import HtmxHttpRequest
 from courses import progress, selectors
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
+from labs import selectors as lab_selectors
+from quizzes import selectors as quiz_selectors
 
 
 @require_GET
@@ -27,11 +29,19 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     course = selectors.course_get(course_slug)
     lessons = selectors.course_lessons(course)
     done = selectors.completed_lesson_ids(user=request.user, session=request.session)
+    final_quiz = quiz_selectors.quiz_get(course_slug=course.slug, quiz_slug="final")
     context = {
         "course": course,
         "lessons": lessons,
         "done_ids": done,
         "done_count": sum(1 for lesson in lessons if lesson.pk in done),
+        "quiz_scores": quiz_selectors.best_scores(user=request.user, course=course),
+        "final_quiz": final_quiz,
+        "final_score": quiz_selectors.quiz_score(user=request.user, quiz=final_quiz)
+        if final_quiz and request.user.is_authenticated
+        else None,
+        "labs": lab_selectors.course_labs(course),
+        "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
     }
     return render(request, "courses/syllabus.html", context)
 
@@ -47,6 +57,7 @@ def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) 
         "previous": previous,
         "next": following,
         "done": selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session),
+        "quiz": quiz_selectors.quiz_for_lesson(lesson),
     }
     return render(request, "courses/lesson.html", context)
 

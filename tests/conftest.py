@@ -183,3 +183,23 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def site_stack(tmp_path) -> Iterator:
+    """Make whole-site stacks (tests.stack.Stack) on throwaway services; every process is killed afterwards."""
+    from tests.stack import Stack
+
+    stacks = []
+
+    def make(**overrides: str):
+        folder = tmp_path / f"stack{len(stacks)}"
+        folder.mkdir()
+        stack = Stack(folder, **overrides)
+        stacks.append(stack)
+        stack.release()
+        return stack
+
+    yield make
+    for stack in stacks:
+        stack.stop()

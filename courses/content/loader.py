@@ -71,12 +71,18 @@ def load_content(content_dir: Path) -> LoadReport:
 
 
 def load_course_extras(*, course: Course, course_dir: Path, lessons: dict[str, Lesson]) -> None:
-    """Quizzes (and later labs) live beside the lessons; their loaders validate and write in the same transaction."""
+    """Quizzes and labs live beside the lessons; their loaders validate and write in the same transaction."""
+    from labs.catalog import labs_sync
+    from labs.loader import load_course_labs
+
     try:
         from quizzes.loader import load_course_quizzes
     except ImportError:  # the quiz engine is being built alongside; until it lands there are no quizzes to load
-        return
-    load_course_quizzes(course=course, course_dir=course_dir, lessons=lessons)
+        pass
+    else:
+        load_course_quizzes(course=course, course_dir=course_dir, lessons=lessons)
+    load_course_labs(course=course, course_dir=course_dir)
+    labs_sync(course=course, course_dir=course_dir)
 
 
 # --- Parsing and validation ---------------------------------------------------------------------------------------

@@ -63,3 +63,31 @@ def test_glossary_lists_terms_with_anchors_and_lessons(client):
 
 def test_progress_requires_post(client):
     assert client.get("/courses/twelve-factor/config/progress/").status_code == 405
+
+
+def test_lesson_ends_with_a_link_to_its_quiz(client):
+    html = client.get("/courses/twelve-factor/config/").content.decode()
+
+    assert 'href="/courses/twelve-factor/quizzes/config/"' in html
+
+
+def test_syllabus_shows_quiz_and_lab_best_scores(client, django_user_model):
+    from django.utils import timezone
+
+    from labs.models import Lab, Scorecard, Submission
+    from quizzes.models import Attempt, Quiz
+
+    user = django_user_model.objects.create_user("ada")
+    quiz = Quiz.objects.get(course__slug="twelve-factor", slug="config")
+    for number, score in enumerate((55.0, 85.0), start=1):
+        Attempt.objects.create(user=user, quiz=quiz, number=number, seed="s", submitted_at=timezone.now(), score=score)
+    lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
+    submission = Submission.objects.create(user=user, lab=lab, status=Submission.Status.FAILED)
+    Scorecard.objects.create(submission=submission, score=72, passed=False, checks=[])
+    client.force_login(user)
+
+    html = client.get("/courses/twelve-factor/").content.decode()
+
+    assert "Quiz best 85%" in html
+    assert 'href="/courses/twelve-factor/labs/audit/"' in html
+    assert "Best 72" in html

@@ -1,0 +1,1 @@
+"""Tickets: list upcoming events and sell tickets until they are gone."""

@@ -1,0 +1,5 @@
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    buyer TEXT NOT NULL
+);

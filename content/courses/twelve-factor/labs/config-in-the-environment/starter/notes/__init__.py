@@ -1,0 +1,1 @@
+"""Notes: a tiny service for writing notes and sharing them by signed link."""

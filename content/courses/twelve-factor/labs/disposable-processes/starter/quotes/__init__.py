@@ -1,0 +1,1 @@
+"""Quotes: search a catalogue of quotations and vote for the best ones."""

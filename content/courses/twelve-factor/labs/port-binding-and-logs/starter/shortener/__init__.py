@@ -1,0 +1,1 @@
+"""Shortener: turn long URLs into short codes, and count the visits."""

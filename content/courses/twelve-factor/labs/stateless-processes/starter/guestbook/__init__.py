@@ -1,0 +1,1 @@
+"""Guestbook: visitors sign in, leave a message with a photo, and applaud."""

@@ -1,0 +1,42 @@
+"""Keep the Lab rows in step with content/courses/<course>/labs/ (called by load_content in its transaction)."""
+
+import hashlib
+from pathlib import Path
+
+from courses.content.errors import ContentError, ContentProblem
+from courses.markdown import render_lesson
+from labs.models import Lab
+
+
+def labs_sync(*, course, course_dir: Path) -> list[str]:
+    """Create or update a Lab per labs/<slug>/lab.yaml, render its README, unpublish labs that are gone."""
+    from labs.grading.definitions import LabDefinitionError, load_lab
+
+    labs_dir = course_dir / "labs"
+    seen: list[str] = []
+    directories = sorted(p for p in labs_dir.iterdir() if (p / "lab.yaml").is_file()) if labs_dir.is_dir() else []
+    for order, directory in enumerate(directories, start=1):
+        try:
+            definition = load_lab(directory.name, labs_dir)
+        except LabDefinitionError as error:
+            raise ContentError([ContentProblem(directory / "lab.yaml", None, str(error))]) from error
+        readme = directory / "README.md"
+        readme_text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+        fields = {
+            "title": definition.title,
+            "factors": sorted(definition.factors),
+            "pass_mark": definition.pass_mark,
+            "readme_html": render_lesson(readme_text, title=definition.title).html if readme_text else "",
+            "has_starter": (directory / "starter").is_dir(),
+            "order": order,
+            "published": True,
+            "source_hash": hashlib.sha256(((directory / "lab.yaml").read_text() + readme_text).encode()).hexdigest(),
+        }
+        lab = Lab.objects.filter(course=course, slug=directory.name).first()
+        if lab is None:
+            Lab.objects.create(course=course, slug=directory.name, **fields)
+        elif lab.source_hash != fields["source_hash"] or not lab.published or lab.order != order:
+            Lab.objects.filter(pk=lab.pk).update(**fields)
+        seen.append(directory.name)
+    Lab.objects.filter(course=course, published=True).exclude(slug__in=seen).update(published=False)
+    return seen

@@ -1,0 +1,77 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from config.http import HtmxHttpRequest
+from labs import selectors
+from labs.forms import SubmissionForm
+from labs.services import SubmissionInvalid, submission_create
+from labs.starters import starter_bundle, starter_zip
+
+
+@require_GET
+def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+    lab = selectors.lab_get(course_slug, lab_slug)
+    submissions = selectors.user_submissions(request.user, lab)[:20] if request.user.is_authenticated else []
+    context = {"lab": lab, "course": lab.course, "form": SubmissionForm(), "submissions": submissions}
+    return render(request, "labs/lab.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+    lab = selectors.lab_get(course_slug, lab_slug)
+    form = SubmissionForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        try:
+            submission = submission_create(
+                lab=lab, user=request.user, upload=form.cleaned_data["archive"], git_url=form.cleaned_data["git_url"]
+            )
+        except SubmissionInvalid as refusal:
+            error = str(refusal)
+        else:
+            return redirect(submission)
+    submissions = selectors.user_submissions(request.user, lab)[:20]
+    context = {"lab": lab, "course": lab.course, "form": form, "submissions": submissions, "submit_error": error}
+    return render(request, "labs/lab.html", context, status=400)
+
+
+@require_GET
+def starter_download(request: HtmxHttpRequest, course_slug: str, lab_slug: str, kind: str) -> HttpResponse:
+    lab = selectors.lab_get(course_slug, lab_slug)
+    if not lab.has_starter or kind not in ("zip", "bundle"):
+        raise Http404("No such download.")
+    if kind == "zip":
+        response = HttpResponse(starter_zip(lab), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{lab.slug}-starter.zip"'
+    else:
+        response = HttpResponse(starter_bundle(lab), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{lab.slug}-starter.bundle"'
+    return response
+
+
+@login_required
+@require_GET
+def submission_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    submission = selectors.submission_for_user(public_id, request.user)
+    scorecard = getattr(submission, "scorecard", None)
+    context = {
+        "submission": submission,
+        "lab": submission.lab,
+        "queue_position": selectors.queue_position(submission),
+        "progress_groups": selectors.checks_by_factor(submission.progress),
+        "groups": selectors.checks_by_factor(scorecard.checks) if scorecard else [],
+        "scorecard": scorecard,
+        "changes": selectors.changes_since_previous(submission),
+    }
+    if request.htmx:
+        return render(request, "labs/submission.html#status", context)
+    return render(request, "labs/submission.html", context)
+
+
+@login_required
+@require_GET
+def submission_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "labs/submission_list.html", {"submissions": selectors.user_submissions(request.user)})

@@ -1,0 +1,111 @@
+"""Labs with real processes: a Celery worker from the Procfile grades uploads in the sandbox, and survives faults.
+
+CI runs these on PostgreSQL and Redis; a newcomer's machine on SQLite and the server-less broker.
+"""
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.labs.archives import CLEAN_APP, zip_folder
+from tests.stack import Learner
+
+pytestmark = [pytest.mark.process, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+def failing_fixture(tmp_path: Path) -> bytes:
+    """The clean app, bound to 127.0.0.1: port binding must fail, and the rest still pass."""
+    app = tmp_path / "clean_app"
+    shutil.copytree(CLEAN_APP, app)
+    procfile = app / "Procfile"
+    procfile.write_text(procfile.read_text().replace("0.0.0.0", "127.0.0.1"))
+    return zip_folder(app)
+
+
+def scorecards(stack) -> list:
+    return stack.query(
+        "from labs.models import Submission\n"
+        "result = [[s.status, s.attempts, hasattr(s, 'scorecard')] for s in Submission.objects.order_by('pk')]"
+    )
+
+
+def test_worker_grades_a_clean_and_a_failing_upload(site_stack, tmp_path):
+    stack = site_stack()
+    stack.start("web")
+    stack.start("worker")
+    learner = Learner(stack)
+
+    clean = learner.submit("audit", zip_folder())
+    failing = learner.submit("audit", failing_fixture(tmp_path))
+
+    assert learner.wait_for(clean, ("passed", "failed", "error")) == ("passed", 100)
+    status, score = learner.wait_for(failing, ("passed", "failed", "error"))
+    assert status in ("failed", "passed") and score < 100
+    page = learner.get(failing)
+    assert "port-binding.all-interfaces" in page and "127.0.0.1" in page
+    assert 'href="/courses/twelve-factor/port-binding/' in page
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_grades_once(site_stack):
+    stack = site_stack(LAB_LEASE_SECONDS="8")
+    stack.start("web")
+    worker = stack.start("worker")
+    learner = Learner(stack)
+    status_page = learner.submit("audit", zip_folder())
+    learner.wait_for(status_page, ("running",), interval=0.05)
+
+    stack.kill_worker(worker)
+    assert scorecards(stack) == [["running", 1, False]]
+    stack.start("worker")
+    time.sleep(9)  # the lease runs out
+    stack.manage("reap_submissions")
+
+    assert learner.wait_for(status_page, ("passed", "failed", "error")) == ("passed", 100)
+    time.sleep(2)
+    assert scorecards(stack) == [["passed", 2, True]]
+
+
+def test_the_same_message_delivered_twice_grades_once(site_stack):
+    stack = site_stack()
+    stack.start("web")
+    stack.start("worker", WORKER_CONCURRENCY="2")
+    learner = Learner(stack)
+    status_page = learner.submit("audit", zip_folder())
+    stack.query(
+        "from labs.models import Submission\nfrom labs.tasks import grade_submission\n"
+        "s = Submission.objects.get()\ngrade_submission.delay(s.pk)\ngrade_submission.delay(s.pk)\nresult = s.pk"
+    )
+
+    assert learner.wait_for(status_page, ("passed", "failed", "error")) == ("passed", 100)
+    time.sleep(3)  # let the duplicates arrive and find nothing to do
+    assert scorecards(stack) == [["passed", 1, True]]
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs Debian's redis-server to stop and start")
+def test_a_submission_made_while_the_broker_is_down_is_graded_when_it_returns(site_stack, tmp_path):
+    from tests.conftest import free_port
+
+    port = free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+    stack = site_stack(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker, LAB_RESEND_AFTER_SECONDS="1")
+    stack.start("web")
+    learner = Learner(stack)
+
+    status_page = learner.submit("audit", zip_folder())  # the broker is not running
+
+    assert learner.status(status_page) == ("queued", None)
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        stack.start("worker")
+        time.sleep(2)
+        stack.manage("reap_submissions")
+        assert learner.wait_for(status_page, ("passed", "failed", "error")) == ("passed", 100)
+    finally:
+        redis.terminate()
+        redis.wait()

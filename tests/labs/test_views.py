@@ -1,0 +1,139 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from labs import services
+from labs.models import Lab, Scorecard, Submission
+from tests.labs.archives import zip_folder
+
+pytestmark = pytest.mark.django_db
+
+AUDIT = "/courses/twelve-factor/labs/audit/"
+
+
+@pytest.fixture
+def lab(course_content) -> Lab:
+    return Lab.objects.get(course__slug="twelve-factor", slug="audit")
+
+
+@pytest.fixture
+def learner(client, django_user_model):
+    user = django_user_model.objects.create_user("ada")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch):
+    monkeypatch.setattr(services, "submission_enqueue", lambda *, submission_id: True)
+
+
+def test_lab_page_shows_the_form_to_a_learner(client, learner, lab):
+    html = client.get(AUDIT).content.decode()
+
+    assert "<h1>" in html and lab.title in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_lab_page_asks_visitors_to_sign_in(client, lab):
+    html = client.get(AUDIT).content.decode()
+
+    assert "to submit" in html and 'enctype="multipart/form-data"' not in html
+
+
+def test_submitting_an_archive_redirects_to_its_status_page(client, learner, lab):
+    response = client.post(AUDIT + "submit/", {"archive": SimpleUploadedFile("repo.zip", zip_folder())})
+
+    submission = Submission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/labs/submissions/{submission.public_id}/"
+
+
+def test_a_refused_upload_says_why_and_stores_nothing(client, learner, lab):
+    response = client.post(AUDIT + "submit/", {"archive": SimpleUploadedFile("notes.txt", b"hello")})
+
+    assert response.status_code == 400
+    assert "Upload your repository as a .zip or .tar.gz archive." in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_submitting_requires_log_in(client, lab):
+    response = client.post(AUDIT + "submit/", {"git_url": "https://github.com/a/b"})
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Submission.objects.exists()
+
+
+def test_status_page_shows_the_queue_then_the_scorecard(client, learner, lab):
+    first = Submission.objects.create(lab=lab, user=learner)
+    second = Submission.objects.create(lab=lab, user=learner)
+
+    html = client.get(second.get_absolute_url()).content.decode()
+    assert "position 2 in the queue" in html
+    assert 'hx-trigger="every 1500ms"' in html
+
+    checks = [
+        {"id": "logs.output-to-stdout", "factor": 11, "status": "fail", "points": 0, "max_points": 10,
+         "evidence": "nothing on stdout", "hint": "Log to stdout. See /courses/twelve-factor/logs/"},
+    ]  # fmt: skip
+    Scorecard.objects.create(submission=first, score=0, passed=False, checks=checks)
+    Submission.objects.filter(pk=first.pk).update(status=Submission.Status.FAILED)
+    html = client.get(first.get_absolute_url()).content.decode()
+    assert "Score <strong" in html and "11. Logs" in html and "nothing on stdout" in html
+    assert 'href="/courses/twelve-factor/logs/"' in html
+    assert "hx-trigger" not in html  # finished: polling stops
+
+
+def test_htmx_poll_gets_only_the_status_fragment(client, learner, lab):
+    submission = Submission.objects.create(lab=lab, user=learner)
+
+    html = client.get(submission.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+
+    assert html.lstrip().startswith('<div id="submission-status"')
+    assert "<html" not in html
+
+
+def test_a_second_submission_shows_what_changed(client, learner, lab):
+    def graded(statuses: dict[str, str]) -> Submission:
+        submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.FAILED)
+        checks = [
+            {
+                "id": i,
+                "factor": 11,
+                "status": s,
+                "points": 10 * (s == "pass"),
+                "max_points": 10,
+                "evidence": "",
+                "hint": "",
+            }
+            for i, s in statuses.items()
+        ]
+        Scorecard.objects.create(submission=submission, score=50, passed=False, checks=checks)
+        return submission
+
+    graded({"logs.a": "fail", "logs.b": "pass"})
+    latest = graded({"logs.a": "pass", "logs.b": "fail"})
+
+    html = client.get(latest.get_absolute_url()).content.decode()
+
+    assert "Now passing</span> logs.a" in html
+    assert "Now failing</span> logs.b" in html
+
+
+def test_another_learners_submission_is_not_found(client, learner, lab, django_user_model):
+    other = django_user_model.objects.create_user("eve")
+    theirs = Submission.objects.create(lab=lab, user=other)
+
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+
+
+def test_submissions_list_shows_only_mine(client, learner, lab, django_user_model):
+    Submission.objects.create(lab=lab, user=learner)
+    Submission.objects.create(lab=lab, user=django_user_model.objects.create_user("eve"))
+
+    html = client.get("/labs/submissions/").content.decode()
+
+    assert html.count('href="/labs/submissions/') == 1
+
+
+def test_a_lab_without_starter_has_no_download(client, lab):
+    assert client.get(AUDIT + "starter.zip").status_code == 404
