@@ -59,5 +59,5 @@ def starter_bundle(lab: Lab) -> bytes:
         git("add", "--all")
         git("commit", "--quiet", "--message", f"Starter for the {lab.title} lab")
         bundle = Path(tmp) / "starter.bundle"
-        git("bundle", "create", str(bundle), "main")
+        git("bundle", "create", str(bundle), "HEAD", "main")  # HEAD too, so `git clone` checks out main
         return bundle.read_bytes()

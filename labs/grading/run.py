@@ -121,6 +121,9 @@ class Shutdown:
     response_elapsed: float | None = None
     exit_code: int | None = None
     exit_after: float | None = None  # seconds from SIGTERM to exit; None = still running after the limit
+    # The port still listening after the signalled process exited: it was a wrapper (a shell without `exec`) and
+    # the real server, orphaned, never saw the signal.
+    port_still_open: bool = False
 
 
 @dataclass
@@ -484,6 +487,7 @@ class Observer:
         shutdown.exit_code = proc.wait(10)
         if shutdown.exit_code is not None:
             shutdown.exit_after = time.monotonic() - signalled
+            shutdown.port_still_open = any(port == a.port for _, port in self.box.listening())
         else:
             proc.kill()
         if worker is not None:

@@ -379,3 +379,18 @@ def test_hashed_lock_is_installable(make_repo):
     manifest = python_manifest(Repo(make_repo({"requirements.txt": "flask\n", "requirements.lock": lock})))
     assert manifest.problem is None
     assert manifest.install_from == "requirements.lock"
+
+
+@pytest.mark.parametrize(
+    ("web", "expected"),
+    [
+        ("python -m worker & gunicorn --bind 0.0.0.0:$PORT app:app", "fail"),
+        ("gunicorn --bind 0.0.0.0:$PORT app:app &", "fail"),
+        ("python migrate.py && gunicorn --bind 0.0.0.0:$PORT app:app 2>&1", "pass"),
+    ],
+    ids=["background-mid-command", "background-at-end", "and-and-and-redirect"],
+)
+def test_background_jobs_in_the_procfile_are_daemonizing(make_repo, run_static, web, expected):
+    root = make_repo({"Procfile": f"web: {web}\n", "app.py": "x = 1\n"})
+
+    assert status(run_static, root, "concurrency.no-daemonizing") == expected

@@ -79,3 +79,20 @@ def test_sqlite_default_passes_when_ci_runs_the_server_engine(make_repo, run_sta
     assert run_static(gap, "dev-prod-parity.same-backing-services").status == "warn"
     verdict = run_static(tested, "dev-prod-parity.same-backing-services")
     assert verdict.status == "pass" and ".github/workflows/ci.yml:2" in verdict.evidence
+
+
+@pytest.mark.sandbox
+def test_a_wrapper_that_never_passes_sigterm_on_fails_graceful_shutdown(clean_app):
+    procfile = clean_app / "Procfile"
+    text = procfile.read_text()
+    web_line = next(line for line in text.splitlines() if line.startswith("web:"))
+    (clean_app / "bin").mkdir()
+    # No `exec`: sh stays the web process and the server runs as its child.
+    (clean_app / "bin" / "web").write_text("#!/bin/sh\n" + web_line.removeprefix("web:").strip() + "\n")
+    procfile.write_text(text.replace(web_line, "web: sh bin/web"))
+
+    checks = {c.id: c for c in grade(clean_app, "audit", labs_dir=LABS_DIR).checks}
+
+    shutdown = checks["disposability.graceful-shutdown"]
+    assert shutdown.status == "fail", shutdown.evidence
+    assert "still served afterwards" in shutdown.evidence

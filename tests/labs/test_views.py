@@ -137,3 +137,19 @@ def test_submissions_list_shows_only_mine(client, learner, lab, django_user_mode
 
 def test_a_lab_without_starter_has_no_download(client, lab):
     assert client.get(AUDIT + "starter.zip").status_code == 404
+
+
+def test_a_starter_downloads_as_a_zip_and_as_a_cloneable_git_bundle(client, lab, tmp_path):
+    import io
+    import subprocess
+    import zipfile
+
+    base = "/courses/twelve-factor/labs/port-binding-and-logs/"
+    archive = zipfile.ZipFile(io.BytesIO(client.get(base + "starter.zip").content))
+    assert "port-binding-and-logs/Procfile" in archive.namelist()
+
+    bundle = tmp_path / "starter.bundle"
+    bundle.write_bytes(client.get(base + "starter.bundle").content)
+    clone = subprocess.run(["git", "clone", "-q", str(bundle), str(tmp_path / "repo")], capture_output=True, text=True)
+    assert clone.returncode == 0 and "warning" not in clone.stderr, clone.stderr
+    assert (tmp_path / "repo" / "Procfile").is_file()

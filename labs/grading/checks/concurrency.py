@@ -10,7 +10,8 @@ from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, f
 from labs.grading.repo import where
 
 DAEMON_RE = re.compile(
-    r"(--daemon\b|(?<![\w-])-D\b|\bnohup\b|&\s*$|--detach\b|\bcelery\s+multi\b|\bsupervisord\b|"
+    # `&` alone (not `&&`, not a redirection like `2>&1`) sends a job to the background, at the end or mid-command.
+    r"(--daemon\b|(?<![\w-])-D\b|\bnohup\b|(?<![&>])&(?![&>\d])|--detach\b|\bcelery\s+multi\b|\bsupervisord\b|"
     r"\bscreen\s+-d|\btmux\b|\bdaemonize\b|\bpm2\s+start\b|\bforever\s+start\b)"
 )
 

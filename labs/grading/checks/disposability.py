@@ -117,6 +117,11 @@ def graceful_shutdown(ctx: DynamicContext) -> Verdict:
         return failed(exit_text)
     if shutdown.exit_code not in CLEAN_EXITS:
         return failed(exit_text + " (expected 0 or 143)")
+    if shutdown.port_still_open:
+        return failed(
+            f"{exit_text}, yet the port was still served afterwards: the web command's process exited without "
+            "passing SIGTERM to the server (start it with `exec` or without a wrapper)"
+        )
     if not shutdown.in_flight:
         return passed(f"idle SIGTERM (no slow path in the contract): {exit_text}")
     slow = ctx.contract.slow
