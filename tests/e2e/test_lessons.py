@@ -49,3 +49,16 @@ def test_mark_as_done_updates_in_place_with_the_keyboard(page, course_content):
     page.goto("/courses/twelve-factor/")
     expect(page.get_by_text("1 of 14 lessons done")).to_be_visible()
     assert page.js_errors == []
+
+
+def test_every_diagram_of_every_lesson_renders(page, course_content):
+    from courses.models import Lesson
+
+    for lesson in Lesson.objects.published().filter(has_diagram=True).order_by("order"):
+        page.goto(lesson.get_absolute_url())
+        expect(page.locator("html")).to_have_attribute("data-diagrams-theme", "default")
+        figures = page.locator("figure.diagram").count()
+        assert figures >= 1
+        assert page.locator("figure.diagram svg[role=img]").count() == figures, lesson.slug
+        assert page.locator("figure.diagram .error-icon, figure.diagram svg[aria-roledescription=error]").count() == 0
+    assert page.js_errors == []
