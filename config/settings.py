@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "labs",
+    "workshops",
+    "teams",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +231,8 @@ LAB_RESEND_AFTER_SECONDS = env.int("LAB_RESEND_AFTER_SECONDS", default=120)
 LAB_REAP_INTERVAL_SECONDS = env.int("LAB_REAP_INTERVAL_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "reap-submissions": {"task": "labs.tasks.reap_submissions", "schedule": float(LAB_REAP_INTERVAL_SECONDS)},
+    # Idempotent: each reminder is sent once per assignment, however often this runs.
+    "assessment-reminders": {"task": "teams.tasks.send_assessment_reminders", "schedule": 3600.0},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("quizzes.urls")),
     path("", include("labs.urls")),
+    path("workshops/", include("workshops.urls")),
+    path("teams/", include("teams.urls")),
     path("", include("courses.urls")),
 ]

@@ -8,6 +8,9 @@ from courses.search import search_lessons
 from courses.services import lesson_progress_set
 from labs import selectors as lab_selectors
 from quizzes import selectors as quiz_selectors
+from teams import selectors as team_selectors
+from workshops import selectors as workshop_selectors
+from workshops.gates import locked_response
 
 
 @require_GET
@@ -15,6 +18,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "courses": selectors.course_list(),
         "continue_lesson": selectors.continue_lesson(user=request.user, session=request.session),
+        "assignments": team_selectors.assignments_for(request.user),
     }
     return render(request, "courses/home.html", context)
 
@@ -42,6 +46,7 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         else None,
         "labs": lab_selectors.course_labs(course),
         "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
+        "pacing": workshop_selectors.course_pacing(user=request.user, course=course),
     }
     return render(request, "courses/syllabus.html", context)
 
@@ -49,6 +54,8 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 @require_GET
 def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
     lesson = selectors.lesson_get(course_slug, lesson_slug)
+    if locked := locked_response(request, course=lesson.course, kind="lesson", slug=lesson.slug, title=lesson.title):
+        return locked
     previous, following = selectors.lesson_neighbours(lesson)
     progress.remember_last_lesson(request.session, lesson.pk)
     context = {

@@ -8,11 +8,14 @@ from labs import selectors
 from labs.forms import SubmissionForm
 from labs.services import SubmissionInvalid, submission_create
 from labs.starters import starter_bundle, starter_zip
+from workshops.gates import locked_response
 
 
 @require_GET
 def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
     lab = selectors.lab_get(course_slug, lab_slug)
+    if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
+        return locked
     submissions = selectors.user_submissions(request.user, lab)[:20] if request.user.is_authenticated else []
     context = {"lab": lab, "course": lab.course, "form": SubmissionForm(), "submissions": submissions}
     return render(request, "labs/lab.html", context)
@@ -22,6 +25,8 @@ def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> Htt
 @require_http_methods(["POST"])
 def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
     lab = selectors.lab_get(course_slug, lab_slug)
+    if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
+        return locked
     form = SubmissionForm(request.POST, request.FILES)
     error = ""
     if form.is_valid():

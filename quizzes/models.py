@@ -115,7 +115,14 @@ class QuestionVersion(models.Model):
 class Attempt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveSmallIntegerField(help_text="1 for the learner's first attempt at this quiz.")
+    scope = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Empty for the learner's own attempts; set (e.g. `assessment:<id>`) for attempts taken inside an "
+        "assessment, which the quiz pages neither show nor count.",
+    )
+    number = models.PositiveSmallIntegerField(help_text="1 for the learner's first attempt at this quiz (per scope).")
     seed = models.CharField(max_length=32, help_text="Shuffles questions and options and derives the opaque ids.")
     started_at = models.DateTimeField(auto_now_add=True)
     deadline = models.DateTimeField(null=True, blank=True)
@@ -128,10 +135,12 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["quiz", "user", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "quiz", "number"], name="unique_attempt_number"),
-            # At most one attempt in progress per learner and quiz: a double click on "Start" cannot open two.
+            models.UniqueConstraint(fields=["user", "quiz", "scope", "number"], name="unique_attempt_number"),
+            # At most one attempt in progress per learner, quiz and scope: a double click on "Start" cannot open two.
             models.UniqueConstraint(
-                fields=["user", "quiz"], condition=models.Q(submitted_at__isnull=True), name="one_open_attempt"
+                fields=["user", "quiz", "scope"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="one_open_attempt",
             ),
         ]
 

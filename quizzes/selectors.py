@@ -21,14 +21,14 @@ def quiz_get(*, course_slug: str, quiz_slug: str) -> Quiz | None:
 
 
 def attempt_get(*, user, quiz: Quiz, number: int) -> Attempt | None:
-    attempt = Attempt.objects.filter(user=user, quiz=quiz, number=number).first()
+    attempt = Attempt.objects.filter(user=user, quiz=quiz, scope="", number=number).first()
     if attempt is not None:
         attempt.quiz = quiz
     return attempt
 
 
-def attempts_for(*, user, quiz: Quiz) -> list[Attempt]:
-    return list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+def attempts_for(*, user, quiz: Quiz, scope: str = "") -> list[Attempt]:
+    return list(Attempt.objects.filter(user=user, quiz=quiz, scope=scope).order_by("number"))
 
 
 def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
@@ -47,6 +47,7 @@ def attempt_item_for_answer(
         AttemptItem.objects.select_related("version", "attempt__quiz__course", "attempt__quiz__lesson")
         .filter(
             attempt__user=user,
+            attempt__scope="",
             attempt__number=number,
             attempt__quiz__slug=quiz_slug,
             attempt__quiz__course__slug=course_slug,
@@ -91,13 +92,16 @@ def best_scores(*, user, course: Course) -> dict[int, float]:
     lesson (the final bank) are not included, so lesson ids and quiz ids never share a key: use `quiz_score`."""
     if not user.is_authenticated:
         return {}
-    submitted = Attempt.objects.filter(user=user, quiz=OuterRef("pk"), score__isnull=False)
+    submitted = Attempt.objects.filter(user=user, quiz=OuterRef("pk"), scope="", score__isnull=False)
     last_score = Subquery(submitted.order_by("-number").values("score")[:1])
     quizzes = (
         Quiz.objects.published()
         .filter(course=course, lesson__isnull=False)
         .annotate(
-            best=Max("attempts__score", filter=Q(attempts__user=user, attempts__score__isnull=False)),
+            best=Max(
+                "attempts__score",
+                filter=Q(attempts__user=user, attempts__scope="", attempts__score__isnull=False),
+            ),
             last=last_score,
         )
         .values("lesson_id", "counts", "best", "last")
@@ -110,14 +114,15 @@ def best_scores(*, user, course: Course) -> dict[int, float]:
     return scores
 
 
-def quiz_question_count(*, quiz: Quiz) -> int:
-    """Questions in one attempt: the whole quiz, or the per-factor draw of a bank."""
-    if not quiz.draw_per_factor:
+def quiz_question_count(*, quiz: Quiz, per_factor: int | None = None) -> int:
+    """Questions in one attempt: the whole quiz, or the per-factor draw of a bank (`per_factor` overrides its own)."""
+    per_factor = per_factor if per_factor is not None else quiz.draw_per_factor
+    if not per_factor:
         return quiz.questions.published().count()
-    per_factor = (
+    counts = (
         quiz.questions.published().values("current_version__factor").annotate(n=Count("pk")).values_list("n", flat=True)
     )
-    return sum(min(n, quiz.draw_per_factor) for n in per_factor)
+    return sum(min(n, per_factor) for n in counts)
 
 
 def review_links(*, quiz: Quiz, items: list[AttemptItem], answers: dict[int, Answer]) -> list[dict]:

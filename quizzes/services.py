@@ -3,7 +3,7 @@
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,10 @@ class AttemptLimitReached(Exception):
     pass
 
 
+class AttemptWindowClosed(Exception):
+    """The policy's closing time (an assessment's deadline) has passed: no new attempt."""
+
+
 class AttemptClosed(Exception):
     """The attempt was submitted or its time ran out: answers can no longer change."""
 
@@ -31,42 +35,75 @@ class SaveResult:
     locked: bool  # the learner tried to change an answer whose feedback they have already seen
 
 
-def draw_versions(*, quiz: Quiz, seed: str) -> list[QuestionVersion]:
+def draw_versions(
+    *, quiz: Quiz, seed: str, per_factor: int | None = None, shuffle: bool | None = None
+) -> list[QuestionVersion]:
+    """The attempt's questions: the whole quiz, or `per_factor` per factor; in the quiz's order or shuffled.
+    `None` for either follows the quiz's own setting; 0 draws the whole quiz."""
+    per_factor = per_factor if per_factor is not None else quiz.draw_per_factor
+    shuffle = shuffle if shuffle is not None else quiz.shuffle_questions
     versions = list(
         QuestionVersion.objects.filter(current_of__quiz=quiz, current_of__published=True).order_by("current_of__order")
     )
     rng = random.Random(seed)
-    if quiz.draw_per_factor:
+    if per_factor:
         by_factor: dict[int | None, list[QuestionVersion]] = {}
         for version in versions:
             by_factor.setdefault(version.factor, []).append(version)
-        drawn = {v.pk for group in by_factor.values() for v in rng.sample(group, min(quiz.draw_per_factor, len(group)))}
+        drawn = {v.pk for group in by_factor.values() for v in rng.sample(group, min(per_factor, len(group)))}
         versions = [v for v in versions if v.pk in drawn]
-    if quiz.shuffle_questions:
+    if shuffle:
         rng.shuffle(versions)
     return versions
 
 
-def attempt_start(*, user, quiz: Quiz) -> Attempt:
-    """Return the learner's attempt in progress, or open a new one with its questions drawn and ordered."""
-    existing = Attempt.objects.filter(user=user, quiz=quiz, submitted_at__isnull=True).first()
+@dataclass(frozen=True)
+class AttemptPolicy:
+    """Overrides of the quiz's own policy for attempts taken in a scope (an assessment sets its own rules)."""
+
+    draw_per_factor: int | None = None  # None: the quiz's own draw; 0: the whole quiz
+    shuffle_questions: bool | None = None
+    attempts_allowed: int = 0
+    time_limit_minutes: int | None = None
+    closes_at: datetime | None = None  # the attempt ends no later than this
+
+
+def attempt_start(*, user, quiz: Quiz, scope: str = "", policy: AttemptPolicy | None = None) -> Attempt:
+    """Return the learner's attempt in progress (in this scope), or open a new one with its questions drawn and
+    ordered. Without a policy the quiz's own attempt limit, time limit and draw apply."""
+    attempts = Attempt.objects.filter(user=user, quiz=quiz, scope=scope)
+    existing = attempts.filter(submitted_at__isnull=True).first()
     if existing is not None:
         return existing
-    done = Attempt.objects.filter(user=user, quiz=quiz).count()
-    if quiz.attempts_allowed and done >= quiz.attempts_allowed:
+    if policy is None:
+        policy = AttemptPolicy(
+            draw_per_factor=quiz.draw_per_factor,
+            attempts_allowed=quiz.attempts_allowed,
+            time_limit_minutes=quiz.time_limit_minutes,
+        )
+    done = attempts.count()
+    if policy.attempts_allowed and done >= policy.attempts_allowed:
         raise AttemptLimitReached
     seed = secrets.token_hex(16)
-    deadline = timezone.now() + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    now = timezone.now()
+    deadline = now + timedelta(minutes=policy.time_limit_minutes) if policy.time_limit_minutes else None
+    if policy.closes_at is not None:
+        if policy.closes_at <= now:
+            raise AttemptWindowClosed
+        deadline = min(deadline, policy.closes_at) if deadline else policy.closes_at
+    draw = draw_versions(quiz=quiz, seed=seed, per_factor=policy.draw_per_factor, shuffle=policy.shuffle_questions)
     try:
         with transaction.atomic():
-            attempt = Attempt.objects.create(user=user, quiz=quiz, number=done + 1, seed=seed, deadline=deadline)
+            attempt = Attempt.objects.create(
+                user=user, quiz=quiz, scope=scope, number=done + 1, seed=seed, deadline=deadline
+            )
             AttemptItem.objects.bulk_create(
                 AttemptItem(attempt=attempt, version=version, position=position)
-                for position, version in enumerate(draw_versions(quiz=quiz, seed=seed), start=1)
+                for position, version in enumerate(draw, start=1)
             )
     except IntegrityError:
         # A concurrent request (a double click) opened it first.
-        return Attempt.objects.get(user=user, quiz=quiz, submitted_at__isnull=True)
+        return attempts.get(submitted_at__isnull=True)
     return attempt
 
 
@@ -105,7 +142,8 @@ def answer_save(
             existing = Answer.objects.get(item=item)
     if existing.response == response:
         return SaveResult(existing, changed=False, locked=False)
-    if attempt.quiz.feedback == Quiz.Feedback.IMMEDIATE:
+    # Scoped attempts (assessments) show no feedback while open, so their answers may change until submitted.
+    if attempt.quiz.feedback == Quiz.Feedback.IMMEDIATE and not attempt.scope:
         return SaveResult(existing, changed=False, locked=True)
     open_now = Q(attempt__submitted_at__isnull=True) & (
         Q(attempt__deadline__isnull=True) | Q(attempt__deadline__gt=timezone.now())

@@ -11,6 +11,7 @@ from quizzes import selectors, services
 from quizzes.models import Attempt, AttemptItem, Quiz
 from quizzes.presentation import question_view, should_reveal
 from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from workshops.gates import locked_response
 
 
 def get_quiz(course_slug: str, quiz_slug: str) -> Quiz:
@@ -36,6 +37,8 @@ def attempt_url(attempt: Attempt, name: str = "attempt") -> str:
 @require_GET
 def quiz_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
+    if locked := locked_response(request, course=quiz.course, kind="quiz", slug=quiz.slug, title=quiz.title):
+        return locked
     attempts = selectors.attempts_for(user=request.user, quiz=quiz)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     context = {
@@ -53,6 +56,8 @@ def quiz_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> H
 @require_POST
 def attempt_start(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
+    if locked := locked_response(request, course=quiz.course, kind="quiz", slug=quiz.slug, title=quiz.title):
+        return locked
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except services.AttemptLimitReached:

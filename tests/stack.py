@@ -123,7 +123,7 @@ class Learner:
         self.post_form("/accounts/sign-up/", {"username": self.username, "password1": password, "password2": password})
 
     def get(self, path: str) -> str:
-        return self.opener.open(self.base + path, timeout=30).read().decode()
+        return self.opener.open(self.base + path, timeout=120).read().decode()
 
     def _token(self, path: str) -> str:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path)).group(1)
@@ -148,7 +148,7 @@ class Learner:
             self.base + page + "submit/", data=body,
             headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": self.base + "/"},
         )  # fmt: skip
-        response = self.opener.open(request, timeout=60)
+        response = self.opener.open(request, timeout=180)
         return urllib.parse.urlsplit(response.geturl()).path
 
     def status(self, path: str) -> tuple[str, int | None]:

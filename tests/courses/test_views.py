@@ -91,3 +91,24 @@ def test_syllabus_shows_quiz_and_lab_best_scores(client, django_user_model):
     assert "Quiz best 85%" in html
     assert 'href="/courses/twelve-factor/labs/audit/"' in html
     assert "Best 72" in html
+
+
+def test_home_lists_the_learners_assignments(client, django_user_model):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teams.models import Assessment, Assignment, Membership, Organisation
+
+    user = django_user_model.objects.create_user("ada")
+    organisation = Organisation.objects.create(name="Acme")
+    Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.MEMBER)
+    assessment = Assessment.objects.create(
+        organisation=organisation, title="Onboarding check", pass_mark=70, deadline=timezone.now() + timedelta(days=3)
+    )
+    Assignment.objects.create(assessment=assessment, user=user)
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert "Your assignments" in html and "Onboarding check" in html

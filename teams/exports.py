@@ -1,0 +1,51 @@
+"""The admin's report as CSV and JSON: one row per assigned person."""
+
+import csv
+import io
+
+from teams.models import Assessment
+from teams.progress import Progress
+
+
+def report_rows(assessment: Assessment, report: list[Progress]) -> list[dict]:
+    rows = []
+    for progress in report:
+        assignment = progress.assignment
+        row = {
+            "username": assignment.user.get_username(),
+            "email": assignment.user.email,
+            "status": progress.status,
+            "score": progress.score,
+            "passed_at": assignment.passed_at.isoformat() if assignment.passed_at else None,
+        }
+        for part in progress.parts:
+            row[f"{part.kind}: {part.title}"] = part.score
+        rows.append(row)
+    return rows
+
+
+def report_csv(assessment: Assessment, report: list[Progress]) -> str:
+    rows = report_rows(assessment, report)
+    columns = list(rows[0]) if rows else ["username", "email", "status", "score", "passed_at"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        # Cells a spreadsheet would run as a formula are prefixed, since usernames are typed by users.
+        writer.writerow({key: neutralise(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def neutralise(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def report_json(assessment: Assessment, report: list[Progress]) -> dict:
+    return {
+        "assessment": assessment.title,
+        "deadline": assessment.deadline.isoformat(),
+        "pass_mark": assessment.pass_mark,
+        "people": report_rows(assessment, report),
+    }
