@@ -7,6 +7,7 @@ DATABASE_URL and CELERY_BROKER_URL say so, else the embedded defaults).
 """
 
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -27,6 +28,8 @@ FINISHED = ("passed", "failed", "error")
 
 
 def main() -> None:
+    # A SIGTERM (a `timeout`, a CI limit) still runs the `finally` below, so no stack process outlives the bench.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     archive = zip_folder()
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as tmp:
         stack = Stack(Path(tmp), LOG_LEVEL="WARNING")

@@ -45,18 +45,23 @@ def process_env(**overrides: str) -> dict[str, str]:
 class ProcfileProcess:
     """One Procfile process type, started as a platform would: `sh -c COMMAND` with the environment set."""
 
-    def __init__(self, process_type: str, **env: str) -> None:
+    def __init__(self, process_type: str, *, log_path: Path | None = None, **env: str) -> None:
+        """`log_path`: write the process's output there. Without it the output is piped to this test, which must
+        not outlive the pipe's buffer: a long-running process blocks once nobody reads a full pipe."""
         self.command = procfile_command(process_type)
         self.env = process_env(**env)
         self.started_at = time.monotonic()
+        output = log_path.open("ab") if log_path else subprocess.PIPE
         self.popen = subprocess.Popen(
             ["sh", "-c", f"exec {self.command}"],
             cwd=REPO_ROOT,
             env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=output,
+            stderr=subprocess.STDOUT if log_path else subprocess.PIPE,
             start_new_session=True,
         )
+        if log_path:
+            output.close()  # the child holds its own copy
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> tuple[int, str, str]:
         if self.popen.poll() is None:
@@ -66,7 +71,7 @@ class ProcfileProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.popen.pid, signal.SIGKILL)
             stdout, stderr = self.popen.communicate()
-        return self.popen.returncode, stdout.decode(), stderr.decode()
+        return self.popen.returncode, (stdout or b"").decode(), (stderr or b"").decode()
 
     def kill(self) -> None:
         if self.popen.poll() is None:

@@ -83,7 +83,8 @@ class Stack:
 
     def start(self, process_type: str, **env: str) -> ProcfileProcess:
         extra = {"PORT": str(self.port), "WEB_CONCURRENCY": "2"} if process_type == "web" else {}
-        process = ProcfileProcess(process_type, **{**self.env, **extra, **env})
+        log_path = self.tmp / f"{process_type}-{len(self.processes)}.log"
+        process = ProcfileProcess(process_type, log_path=log_path, **{**self.env, **extra, **env})
         self.processes.append(process)
         if process_type == "web":
             wait_for_http(self.url + "/healthz", timeout=30)
