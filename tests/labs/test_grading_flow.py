@@ -25,6 +25,15 @@ def failing_fixture(tmp_path: Path) -> bytes:
     return zip_folder(app)
 
 
+def slow_release_fixture(tmp_path: Path) -> bytes:
+    """The clean app with a release step that takes a few seconds: a window to kill the worker in, under any load."""
+    app = tmp_path / "slow_app"
+    shutil.copytree(CLEAN_APP, app)
+    procfile = app / "Procfile"
+    procfile.write_text(procfile.read_text().replace("release: ", "release: sleep 4 && ", 1))
+    return zip_folder(app)
+
+
 def scorecards(stack) -> list:
     return stack.query(
         "from labs.models import Submission\n"
@@ -49,12 +58,12 @@ def test_worker_grades_a_clean_and_a_failing_upload(site_stack, tmp_path):
     assert 'href="/courses/twelve-factor/port-binding/' in page
 
 
-def test_a_worker_killed_mid_job_loses_nothing_and_grades_once(site_stack):
+def test_a_worker_killed_mid_job_loses_nothing_and_grades_once(site_stack, tmp_path):
     stack = site_stack(LAB_LEASE_SECONDS="8")
     stack.start("web")
     worker = stack.start("worker")
     learner = Learner(stack)
-    status_page = learner.submit("audit", zip_folder())
+    status_page = learner.submit("audit", slow_release_fixture(tmp_path))
     learner.wait_for(status_page, ("running",), interval=0.05)
 
     stack.kill_worker(worker)
