@@ -21,14 +21,14 @@ def test_home_sign_up_log_in_and_dark_mode(page, course_content):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Signed in as")).to_contain_text("ada")
+    expect(page.locator(".nav-user")).to_contain_text("ada")
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_contain_text("ada")
+    expect(page.locator(".nav-user")).to_contain_text("ada")
 
     html = page.locator("html")
     expect(html).to_have_attribute("data-theme", "light")

@@ -51,7 +51,7 @@ def log_in(page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_contain_text(username)
+    expect(page.locator(".nav-user")).to_contain_text(username)
 
 
 def test_admin_assigns_learner_passes_and_verifies_certificate(browser, live_server, course_content):

@@ -24,7 +24,7 @@ def log_in(page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_contain_text(username)
+    expect(page.locator(".nav-user")).to_contain_text(username)
 
 
 def test_cohort_join_live_grid_and_pacing(page, browser, live_server, instructor):
