@@ -236,6 +236,33 @@ class Observer:
         }
 
     # -- build -------------------------------------------------------------------------------------
+
+    # uv aborts now and then when the kernel refuses it a thread ("Resource temporarily unavailable"): that is our
+    # sandbox's limit, not the learner's manifest, so the install gets one more try before it counts.
+    TRANSIENT_INSTALL_ERROR = b"Resource temporarily unavailable"
+
+    def _install(self, argv: list[str]):
+        for attempt in range(2):
+            done = self.box.run(
+                argv,
+                env={
+                    "UV_CACHE_DIR": "/tmp/uv-cache",
+                    "UV_NO_PROGRESS": "1",
+                    "UV_PYTHON_DOWNLOADS": "never",
+                    # uv sizes its thread pools to the host's cores; every thread counts against the box's process
+                    # limit and reserves stack address space under its memory limit. Two at a time is plenty offline.
+                    "UV_CONCURRENT_INSTALLS": "2",
+                    "UV_CONCURRENT_DOWNLOADS": "2",
+                    "UV_CONCURRENT_BUILDS": "1",
+                    "RAYON_NUM_THREADS": "2",
+                },
+                timeout=self.lab.limits.build_seconds,
+            )
+            if done.exit_code == 0 or self.TRANSIENT_INSTALL_ERROR not in done.stderr + done.stdout or attempt:
+                return done
+            log.warning("uv could not start a thread in the sandbox; retrying the install once")
+        return done
+
     def build(self) -> Build:
         if not self.repo.is_python:
             return self.build_node()
@@ -255,11 +282,7 @@ class Observer:
                 f'--no-build --python {VENV}/bin/python -r "$1"'
             )
         argv = ["sh", "-ec", " && ".join(script), "build", manifest.install_from or ""]
-        done = self.box.run(
-            argv,
-            env={"UV_CACHE_DIR": "/tmp/uv-cache", "UV_NO_PROGRESS": "1", "UV_PYTHON_DOWNLOADS": "never"},
-            timeout=self.lab.limits.build_seconds,
-        )
+        done = self._install(argv)
         build.step = Step(
             f"uv pip install -r {manifest.install_from}" if manifest.install_from else "uv venv",
             done.exit_code,
