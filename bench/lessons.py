@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _loadgen import run_load  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.conftest import free_port, procfile_command  # noqa: E402
+
 LESSON_PATH = "/courses/twelve-factor/disposability/"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 CONCURRENCY = 16
@@ -45,7 +48,7 @@ def main() -> None:
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    port = 8000 + secrets.randbelow(900) + 100
+    port = free_port()
     env.update(PORT=str(port), WEB_CONCURRENCY=env.get("WEB_CONCURRENCY", "2"), LOG_LEVEL="WARNING")
     manage("migrate", "--noinput", env=env)
     manage("createcachetable", env=env)
@@ -62,9 +65,8 @@ def main() -> None:
         env=env,
     )
 
-    web_line = next(x for x in (REPO / "Procfile").read_text().splitlines() if x.startswith("web:"))
     server = subprocess.Popen(
-        ["sh", "-c", "exec " + web_line.split(":", 1)[1].strip()], cwd=REPO, env=env, stdout=subprocess.DEVNULL
+        ["sh", "-c", "exec " + procfile_command("web")], cwd=REPO, env=env, stdout=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:

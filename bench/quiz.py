@@ -23,6 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tests.conftest import free_port, procfile_command  # noqa: E402
+
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1600"))
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "64"))
@@ -89,18 +91,9 @@ def prepare_learners(env: dict[str, str]) -> list[dict]:
     return learners
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_web(env: dict[str, str]) -> subprocess.Popen:
-    line = next(x for x in (REPO / "Procfile").read_text().splitlines() if x.startswith("web:"))
     process = subprocess.Popen(
-        ["sh", "-c", "exec " + line.split(":", 1)[1].strip()],
+        ["sh", "-c", "exec " + procfile_command("web")],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -6,7 +6,6 @@ Targets (DESIGN §9): ready under 1.5 s, exit within 10 s, worker RSS under 100 
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,6 +14,10 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import free_port, procfile_command  # noqa: E402
+
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 BASELINE_SERVER = (
     "import http.server, os\n"
@@ -26,15 +29,8 @@ BASELINE_SERVER = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def web_command() -> list[str]:
-    line = next(x for x in (REPO / "Procfile").read_text().splitlines() if x.startswith("web:"))
-    return ["sh", "-c", "exec " + line.split(":", 1)[1].strip()]
+    return ["sh", "-c", "exec " + procfile_command("web")]
 
 
 def env_for(port: int) -> dict[str, str]:

@@ -88,17 +88,16 @@ class RenderedLesson:
 
     @property
     def anchors(self) -> set[str]:
-        found: set[str] = set()
-        stack = list(self.toc)
-        while stack:
-            heading = stack.pop()
-            found.add(heading["id"])
-            stack.extend(heading.get("children", []))
-        return found
+        return toc_anchors(self.toc)
 
     @property
     def toc_html(self) -> str:
         return toc_to_html(self.toc)
+
+
+def toc_anchors(toc: list[dict]) -> set[str]:
+    """Every heading id in a table of contents, nested levels included: the anchors links and quizzes may use."""
+    return {heading["id"] for heading in toc} | {a for heading in toc for a in toc_anchors(heading.get("children", []))}
 
 
 def toc_to_html(toc: list[dict]) -> str:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from courses.markdown import toc_anchors
+
 
 class CourseQuerySet(models.QuerySet):
     def published(self):
@@ -72,13 +74,7 @@ class Lesson(models.Model):
 
     @property
     def anchors(self) -> set[str]:
-        found: set[str] = set()
-        stack = list(self.toc)
-        while stack:
-            heading = stack.pop()
-            found.add(heading["id"])
-            stack.extend(heading.get("children", []))
-        return found
+        return toc_anchors(self.toc)
 
 
 class LessonSection(models.Model):

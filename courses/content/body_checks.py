@@ -57,7 +57,7 @@ def check_body(source: LessonSource, problems: list[ContentProblem]) -> None:
 
 
 def check_unique_headings(source: LessonSource, rendered: RenderedLesson, problems: list[ContentProblem]) -> None:
-    ids = set(_all_ids(rendered.toc))
+    ids = rendered.anchors
     for heading_id in sorted(ids):
         base = heading_id.rsplit("_", 1)[0]
         if re.search(r"_\d+$", heading_id) and base in ids:
@@ -93,12 +93,6 @@ def check_links(
                 problems.append(ContentProblem(source.path, number, f"link to unknown lesson '{lesson}'"))
             elif anchor and anchor not in anchors[lesson]:
                 problems.append(ContentProblem(source.path, number, f"lesson '{lesson}' has no heading '#{anchor}'"))
-
-
-def _all_ids(toc: list[dict]):
-    for heading in toc:
-        yield heading["id"]
-        yield from _all_ids(heading.get("children", []))
 
 
 def _line_of_heading(source: LessonSource, anchor: str) -> int | None:

@@ -79,6 +79,26 @@ def extract(source: Path, dest: Path, *, limits: IntakeLimits = IntakeLimits()) 
     _unwrap_single_folder(dest)
 
 
+def check_git_url(url: str, *, allowed_hosts: frozenset[str] | set[str] | list[str]) -> None:
+    """Refuse anything but an https URL of a repository on an allow-listed host: no file://, ext::, ssh, options
+    (a leading `-`), credentials, ports or control characters. The site checks at submit time, the worker again
+    before it clones."""
+    if len(url) > 500 or url.startswith("-") or any(c.isspace() or ord(c) < 32 for c in url):
+        raise refused("That is not a git URL we can clone.")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https":
+        raise refused("Only https:// git URLs are accepted.")
+    if parts.username or parts.password or parts.port not in (None, 443):
+        raise refused("The git URL must not contain a user name, password or port.")
+    allowed = {h.lower() for h in allowed_hosts}
+    if host not in allowed:
+        listed = ", ".join(sorted(allowed)) or "none"
+        raise refused(f"Repositories from {host or 'that address'} are not accepted here (allowed: {listed}).")
+    if not parts.path.strip("/"):
+        raise refused("The git URL must name a repository.")
+
+
 def fetch_git_url(
     url: str,
     dest: Path,
@@ -87,14 +107,7 @@ def fetch_git_url(
     limits: IntakeLimits = IntakeLimits(),  # noqa: B008
 ) -> None:
     """Shallow-clone an https URL on an allow-listed host and write its default branch's tree into dest."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https":
-        raise refused("Only https:// git URLs are accepted.")
-    if parts.username or parts.password or parts.port not in (None, 443):
-        raise refused("The git URL must not contain a user name, password or port.")
-    if host not in {h.lower() for h in allowed_hosts}:
-        raise refused(f"Repositories from {host or 'that address'} are not accepted here.")
+    check_git_url(url, allowed_hosts=allowed_hosts)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="intake-git-") as tmp:
