@@ -280,6 +280,12 @@ class Observer:
         if manifest.problem:
             build.unsatisfiable = manifest.problem
             return build
+        gaps = wheelhouse.lacks(wheelhouse.locate(), manifest.requirements)
+        if gaps:
+            raise GraderFault(
+                Fault.PACKAGE_INDEX,
+                f"the grader's offline package set has no {', '.join(gaps[:6])} (declared in {manifest.file})",
+            )
         script = [
             f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}",
             f"{UV} venv --quiet --offline --no-config --python /usr/bin/python3 {VENV}",

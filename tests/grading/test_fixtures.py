@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.grading import grade
+from labs.grading import Fault, GraderFault, grade
 
 pytestmark = pytest.mark.sandbox
 
@@ -160,18 +160,25 @@ def test_undeclared_import_at_module_level_fails_for_real(clean_app):
     assert "port-binding.answers-http" in {c.id for c in card.blocking}
 
 
-def test_a_dependency_that_does_not_install_fails_what_it_blocks(clean_app):
+def test_dependencies_that_contradict_each_other_fail_what_they_block(clean_app):
     (clean_app / "requirements.lock").unlink()
-    (clean_app / "requirements.txt").write_text("Flask==3.1.3\ngunicorn==27.0.1\nno-such-package-anywhere==1.0\n")
+    (clean_app / "requirements.txt").write_text("Flask==3.1.3\ngunicorn==27.0.1\nflask>=9\n")
     card = grade(clean_app, "audit")
     by_id = {c.id: c for c in card.checks}
     install = by_id["dependencies.isolated-install"]
-    assert install.status == "fail"
-    assert "no-such-package-anywhere" in install.evidence
-    assert by_id["dependencies.pinned"].status == "pass"
+    assert install.status == "fail", install.evidence
+    assert "flask" in install.evidence.lower()
     assert by_id["port-binding.answers-http"].evidence.startswith("blocked: the declared dependencies did not install")
     assert not [c for c in card.checks if c.status == "error"]
     assert card.score <= 40 and not card.passed
+
+
+def test_a_package_the_offline_wheelhouse_lacks_is_our_fault_not_the_learners(clean_app):
+    (clean_app / "requirements.lock").unlink()
+    (clean_app / "requirements.txt").write_text("Flask==3.1.3\ngunicorn==27.0.1\nasgiref==3.5.0\nno-such-pkg==1.0\n")
+    with pytest.raises(GraderFault, match="offline package set has no asgiref==3.5.0, no-such-pkg") as raised:
+        grade(clean_app, "audit")
+    assert raised.value.kind == Fault.PACKAGE_INDEX
 
 
 def test_python_version_we_do_not_have_fails_the_install(clean_app):
