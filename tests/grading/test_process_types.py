@@ -394,6 +394,15 @@ def test_a_huge_command_in_any_descriptor_is_refused(make_repo):
         read(Repo(root))
 
 
+def test_the_cli_exits_3_on_a_refused_procfile(make_repo):
+    from tests.grading.test_grade_repo import grade_repo
+
+    root = make_repo({"Procfile": "web: " + "z" * 20_000 + "\n", "app.py": "x = 1\n"})
+    done = grade_repo(str(root), "--lab", "audit", "--json")
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "8 KiB is refused" in json.loads(done.stdout)["error"]
+
+
 # -- inference -------------------------------------------------------------------------------------
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import re
 
-from labs.grading import pysource
+from labs.grading import languages, pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
 from labs.grading.repo import where
 
+PORT_RE = re.compile(r"\$\{?PORT\b")
 LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\b")
 
 
@@ -18,32 +19,34 @@ LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\
     kind="static",
     title="The web process binds the port given in $PORT",
     advice="Bind to the port in the PORT environment variable (gunicorn -b 0.0.0.0:$PORT, "
-    "process.env.PORT), never a fixed port.",
+    'process.env.PORT, os.Getenv("PORT"), ENV.fetch("PORT")), never a fixed port.',
     anchor="read-the-port-bind-every-interface",
 )
 def reads_port(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
-    web = (repo.procfile or {}).get("web")
+    web = repo.process_types.web
     if web is not None:
-        if re.search(r"\$\{?PORT\b", web.command):
-            return passed(f"Procfile:{web.line} web: passes $PORT")
-        literal = LITERAL_PORT_RE.search(web.command)
+        if any(PORT_RE.search(arg) for arg in web.unexpanded):
+            return failed(
+                f"{web.evidence}: the exec form runs without a shell, so the server gets the literal text $PORT"
+            )
+        if PORT_RE.search(web.runs):
+            return passed(f"{web.evidence} passes $PORT")
+        literal = LITERAL_PORT_RE.search(web.runs)
         if literal:
-            return failed(f"Procfile:{web.line} web: binds a fixed port ({literal.group(0).strip()})")
-        if re.search(r"\bgunicorn\b", web.command) and not re.search(r"(-c|--config)\b", web.command):
-            return passed(f"Procfile:{web.line} web: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+            return failed(f"{web.evidence} binds a fixed port ({literal.group(0).strip()})")
+        if re.search(r"\bgunicorn\b", web.runs) and not re.search(r"(-c|--config)\b", web.runs):
+            return passed(f"{web.evidence}: gunicorn binds 0.0.0.0:$PORT when PORT is set")
     for rel, tree in repo.python_trees():
         for node in ast.walk(tree):
             if pysource.env_read_name(node) == "PORT":
                 return passed(f"{where(rel, node.lineno)} reads PORT from the environment")
-    js = [f for f in repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not repo.is_test(f)]
-    hits = repo.grep(r"process\.env\.PORT|process\.env\[['\"]PORT['\"]\]", js)
+    hits = languages.find(repo, "reads_port")
     if hits:
-        rel, number, _ = hits[0]
-        return passed(f"{where(rel, number)} reads process.env.PORT")
-    if web is None and not repo.is_python and not repo.is_node:
+        return passed(hits[0].evidence("reads_port"))
+    if web is None and not repo.is_python and not languages.present(repo):
         return skipped("no web process and no code to check")
-    return failed("nothing reads PORT: not the Procfile's web: line, nor the code")
+    return failed("nothing reads PORT: not the web process's command, nor the code")
 
 
 @check(
@@ -60,7 +63,7 @@ def answers_http(ctx: DynamicContext) -> Verdict:
     if run.error or not run.python or (run.build and run.build.unsatisfiable):
         return run.blocked("build")
     if not run.web_command:
-        return failed("no `web` process type in the Procfile")
+        return failed("no web process declared or inferred, so nothing could be started")
     a = run.web_instances[0]
     if not a.answered:
         tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
