@@ -45,6 +45,11 @@ def status(run_static, root, check_id):
         ({"go.mod": "module x\n", "main.go": GO_MAIN}, 'main.go:12 reads os.Getenv("PORT")'),
         ({"go.mod": "module x\n", "cfg.go": 'type C struct {\n\tPort int `env:"PORT"`\n}\n'}, "cfg.go:2"),
         ({"Gemfile": GEMFILE, "config/puma.rb": PUMA}, 'config/puma.rb:3 reads ENV.fetch("PORT")'),
+        # An inferred command's $PORT is ours: the app's own read is the evidence.
+        (
+            {"Gemfile": GEMFILE, "config/application.rb": "", "config/puma.rb": PUMA},
+            'config/puma.rb:3 reads ENV.fetch("PORT")',
+        ),
         ({"Gemfile": "", "app.rb": "set :port, ENV['PORT']\n"}, "app.rb:1"),
         ({"package.json": "{}", "index.js": "const { PORT = 3000 } = process.env;\n"}, "index.js:1"),
     ],

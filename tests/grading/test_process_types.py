@@ -217,6 +217,8 @@ def test_fly_toml_without_processes_runs_the_dockerfile(make_repo):
     }
     types = types_of(make_repo, files)
     assert (types.web.command, types.web.argv, types.web.cite) == ("/server", ("/server",), "Dockerfile.fly:2")
+    assert types.web.evidence == "Dockerfile.fly:2 `app (web): /server` (run by fly.toml)"
+    assert types.web.declared_in == "fly.toml"
 
 
 @pytest.mark.parametrize(
@@ -256,7 +258,7 @@ COMPOSE = """\
 x-app: &app
   build: .
   environment:
-    DATABASE_URL: postgres://app:app@db:5432/app
+    DATABASE_URL: postgres://db:5432/app
 services:
   db:
     image: postgres:16

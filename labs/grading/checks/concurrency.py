@@ -38,7 +38,7 @@ def process_types(ctx: StaticContext) -> Verdict:
         return failed(f"no process types declared: no {DESCRIPTOR_NAMES}")
     by_source: dict[str, list[str]] = {}
     for entry in types.declared:
-        by_source.setdefault(entry.source, []).append(entry.name)
+        by_source.setdefault(entry.declared_in, []).append(entry.name)
     declared = "; ".join(f"{source} declares {', '.join(names)}" for source, names in by_source.items())
     web = types.web
     if web is not None and not web.declared:

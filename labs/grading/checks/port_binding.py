@@ -7,6 +7,7 @@ import re
 
 from labs.grading import languages, pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.process_types import ProcessType
 from labs.grading.repo import where
 
 PORT_RE = re.compile(r"\$\{?PORT\b")
@@ -25,18 +26,10 @@ LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\
 def reads_port(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
     web = repo.process_types.web
-    if web is not None:
-        if any(PORT_RE.search(arg) for arg in web.unexpanded):
-            return failed(
-                f"{web.evidence}: the exec form runs without a shell, so the server gets the literal text $PORT"
-            )
-        if PORT_RE.search(web.runs):
-            return passed(f"{web.evidence} passes $PORT")
-        literal = LITERAL_PORT_RE.search(web.runs)
-        if literal:
-            return failed(f"{web.evidence} binds a fixed port ({literal.group(0).strip()})")
-        if re.search(r"\bgunicorn\b", web.runs) and not re.search(r"(-c|--config)\b", web.runs):
-            return passed(f"{web.evidence}: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+    from_command = _port_in_command(web) if web is not None else None
+    # A declared command is the learner's own word; an inferred one is ours, so the code speaks first.
+    if from_command is not None and web.declared:
+        return from_command
     for rel, tree in repo.python_trees():
         for node in ast.walk(tree):
             if pysource.env_read_name(node) == "PORT":
@@ -44,9 +37,24 @@ def reads_port(ctx: StaticContext) -> Verdict:
     hits = languages.find(repo, "reads_port")
     if hits:
         return passed(hits[0].evidence("reads_port"))
+    if from_command is not None:
+        return from_command
     if web is None and not repo.is_python and not languages.present(repo):
         return skipped("no web process and no code to check")
     return failed("nothing reads PORT: not the web process's command, nor the code")
+
+
+def _port_in_command(web: ProcessType) -> Verdict | None:
+    if any(PORT_RE.search(arg) for arg in web.unexpanded):
+        return failed(f"{web.evidence}: the exec form runs without a shell, so the server gets the literal text $PORT")
+    if PORT_RE.search(web.runs):
+        return passed(f"{web.evidence} passes $PORT")
+    literal = LITERAL_PORT_RE.search(web.runs)
+    if literal:
+        return failed(f"{web.evidence} binds a fixed port ({literal.group(0).strip()})")
+    if re.search(r"\bgunicorn\b", web.runs) and not re.search(r"(-c|--config)\b", web.runs):
+        return passed(f"{web.evidence}: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+    return None
 
 
 @check(

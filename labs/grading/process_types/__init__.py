@@ -47,6 +47,7 @@ class ProcessType:
     # completed (app.json's formation names web; its command is the buildpack's default)
     argv: tuple[str, ...] | None = None  # exec form (Dockerfile JSON array): run without a shell
     script: str = ""  # the package.json script an `npm start`-style command runs
+    via: str = ""  # the descriptor that runs this file's declaration (fly.toml running the Dockerfile's CMD)
 
     @property
     def cite(self) -> str:
@@ -60,11 +61,18 @@ class ProcessType:
         return f"{label}: {command}"
 
     @property
+    def declared_in(self) -> str:
+        """The descriptor that declares it: the file itself, or the one that runs that file."""
+        return self.via or self.source
+
+    @property
     def evidence(self) -> str:
         """Where and what: `Procfile:1 web: gunicorn app:app`, or how an inferred command was guessed."""
         if not self.declared:
             return f"`{self.quote}` (inferred, not declared: {self.basis})"
-        return f"{self.cite} `{self.quote}`" + (f" ({self.basis})" if self.basis else "")
+        how = [f"run by {self.via}"] if self.via else []
+        how += [self.basis] if self.basis else []
+        return f"{self.cite} `{self.quote}`" + (f" ({'; '.join(how)})" if how else "")
 
     @property
     def unexpanded(self) -> tuple[str, ...]:

@@ -148,9 +148,9 @@ def _line_of(lines: list[str], pattern: str, start: int = 0) -> int:
 
 
 def _dockerfile_process(
-    repo: Repo, rel: str, *, name: str = "", role: Role = "web", notes: list[str] | None = None
+    repo: Repo, rel: str, via: str, *, name: str = "", role: Role = "web", notes: list[str] | None = None
 ) -> ProcessType | None:
-    """The image's default process, for descriptors that run a Dockerfile without a command of their own."""
+    """The image's default process, for descriptors (`via`) that run a Dockerfile without a command of their own."""
     rel = rel.removeprefix("./")
     if not repo.exists(rel):
         return None
@@ -162,7 +162,7 @@ def _dockerfile_process(
         return None
     if found is None:
         return None
-    return ProcessType(name or found.name, found.command, rel, found.line, role, argv=found.argv)
+    return ProcessType(name or found.name, found.command, rel, found.line, role, argv=found.argv, via=via)
 
 
 # -- the readers -------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def read_heroku_yml(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]
     docker = _mapping(_mapping(data.get("build")).get("docker"))
     for name, path in list(docker.items())[:100]:
         if isinstance(name, str) and isinstance(path, str) and name not in run:
-            image = _dockerfile_process(repo, path, role="web" if name == "web" else "worker", notes=notes)
+            image = _dockerfile_process(repo, path, rel, role="web" if name == "web" else "worker", notes=notes)
             if image is not None:
                 types.append(replace(image, name=name))
     release = data.get("release")
@@ -266,7 +266,7 @@ def read_render(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
             types.append(ProcessType(name, found, rel, service.line(key), role))
         elif str(service.get("runtime") or service.get("env") or "").lower() == "docker":
             path = str(service.get("dockerfilePath") or "Dockerfile")
-            image = _dockerfile_process(repo, path, name=name, role=role, notes=notes)
+            image = _dockerfile_process(repo, path, rel, name=name, role=role, notes=notes)
             if image is not None:
                 types.append(image)
         pre_deploy = _command(service.get("preDeployCommand"))
@@ -300,7 +300,7 @@ def read_do_app(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
             if found:
                 types.append(ProcessType(name, found, rel, item.line("run_command"), role))
             elif item.get("dockerfile_path"):
-                image = _dockerfile_process(repo, str(item["dockerfile_path"]), name=name, role=role, notes=notes)
+                image = _dockerfile_process(repo, str(item["dockerfile_path"]), rel, name=name, role=role, notes=notes)
                 if image is not None:
                     types.append(image)
     return types
@@ -331,7 +331,9 @@ def read_fly(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
                 types.append(ProcessType(name, found, rel, line, role))
     else:
         build = data.get("build") if isinstance(data.get("build"), dict) else {}
-        image = _dockerfile_process(repo, str(build.get("dockerfile") or "Dockerfile"), role="web", notes=notes)
+        dockerfile = str(build.get("dockerfile") or "Dockerfile")
+        # The machines of fly's default process group, "app", run the image's command.
+        image = _dockerfile_process(repo, dockerfile, rel, name="app", role="web", notes=notes)
         if image is not None:
             types.append(image)
     deploy = data.get("deploy")
@@ -390,7 +392,7 @@ def read_compose(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
                 context = str(build.get("context") or ".")
                 dockerfile = str(build.get("dockerfile") or "Dockerfile")
             path = dockerfile if context in (".", "./") else f"{context.strip('/').removeprefix('./')}/{dockerfile}"
-            image = _dockerfile_process(repo, path, name=name, role=role, notes=notes)
+            image = _dockerfile_process(repo, path, rel, name=name, role=role, notes=notes)
             if image is not None:
                 types.append(image)
     return types
