@@ -93,6 +93,11 @@ def test_heroku_yml(make_repo):
     }
 
 
+def test_heroku_yml_runs_a_list_of_commands_in_order(make_repo):
+    release = "release:\n  image: web\n  command:\n    - cd server\n    - alembic upgrade head\n"
+    assert types_of(make_repo, {"heroku.yml": release}).release.command == "cd server && alembic upgrade head"
+
+
 def test_heroku_yml_without_run_uses_the_dockerfile(make_repo):
     files = {
         "heroku.yml": "build:\n  docker:\n    web: Dockerfile\n",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from labs.grading.exceptions import SubmissionRefused
+from labs.grading.process_types.dockerfile import SHELLS
 
 if TYPE_CHECKING:
     from labs.grading.repo import Repo
@@ -43,8 +44,7 @@ class ProcessType:
     line: int = 0
     role: Role = "worker"
     declared: bool = True
-    basis: str = ""  # what an inferred command rests on ("manage.py and mysite/wsgi.py"), or how a declared one is
-    # completed (app.json's formation names web; its command is the buildpack's default)
+    basis: str = ""  # what an inferred command rests on, or how a declared one was completed (app.json formation)
     argv: tuple[str, ...] | None = None  # exec form (Dockerfile JSON array): run without a shell
     script: str = ""  # the package.json script an `npm start`-style command runs
     via: str = ""  # the descriptor that runs this file's declaration (fly.toml running the Dockerfile's CMD)
@@ -79,8 +79,6 @@ class ProcessType:
         """Arguments of an exec form that no shell expands: `$PORT` in them reaches the program as text."""
         if self.argv is None:
             return ()
-        from labs.grading.process_types.dockerfile import SHELLS
-
         shell_script = {i for i in range(2, len(self.argv)) if self.argv[i - 1] == "-c" and self.argv[i - 2] in SHELLS}
         return tuple(arg for i, arg in enumerate(self.argv) if i not in shell_script)
 
@@ -97,7 +95,6 @@ class ProcessTypes:
     # Descriptors or lines that could not be read, at or above the precedence of what was used: worth a warning.
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # declarations overridden by precedence; unreadable files that did not matter
-    read_from: tuple[str, ...] = ()  # every descriptor found
 
     def __iter__(self) -> Iterator[ProcessType]:
         return iter(self.types)
@@ -201,7 +198,6 @@ def read(repo: Repo) -> ProcessTypes:
         sources=tuple(sources),
         problems=tuple(note for rank, note in problems if rank <= used),
         notes=tuple(notes + [note for rank, note in problems if rank > used]),
-        read_from=tuple(rel for rel, _ in found),
     )
 
 

@@ -53,7 +53,9 @@ class Descriptor:
 class Lined(dict):
     """A YAML mapping that remembers the line of each of its keys."""
 
-    lines: dict[Any, int]
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.lines: dict[Any, int] = {}
 
     def line(self, key: Any) -> int:
         return self.lines.get(key, 0)
@@ -65,7 +67,6 @@ class _LineLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
     data = Lined()
-    data.lines = {}
     yield data
     data.update(yaml.SafeLoader.construct_mapping(loader, node, deep=True))  # resolves `<<:` merge keys too
     for key_node, _ in node.value:
@@ -91,7 +92,7 @@ def _text(repo: Repo, rel: str) -> str:
 def load_yaml(repo: Repo, rel: str) -> Any:
     text = _text(repo, rel)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -101,25 +102,23 @@ def load_yaml(repo: Repo, rel: str) -> Any:
 
 
 def load_json(repo: Repo, rel: str) -> Any:
+    text = _text(repo, rel)
     try:
-        return json.loads(_text(repo, rel))
+        return json.loads(text)
     except (ValueError, RecursionError):
         raise Malformed("not valid JSON") from None
 
 
 def load_toml(repo: Repo, rel: str) -> dict:
+    text = _text(repo, rel)
     try:
-        return tomllib.loads(_text(repo, rel))
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
         raise Malformed(f"not valid TOML ({str(exc)[:80]})") from None
 
 
 def _mapping(value: Any) -> Lined:
-    if isinstance(value, Lined):
-        return value
-    empty = Lined()
-    empty.lines = {}
-    return empty
+    return value if isinstance(value, Lined) else Lined()
 
 
 def _items(value: Any) -> list[Lined]:
@@ -169,6 +168,7 @@ def _dockerfile_process(
 
 
 def read_procfile(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
+    # Not capped like the other descriptors: an absurd Procfile is refused (process_types.check_caps), not ignored.
     text = repo.text(rel)
     if text is None:
         raise Malformed("not a readable text file")
@@ -216,6 +216,13 @@ def read_app_json(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
     return types
 
 
+def _heroku_command(value: Any) -> str | None:
+    """heroku.yml lists commands (`command: [rake db:migrate]`); a list of several runs them in order."""
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, str) and " " in v.strip() for v in value):
+        return " && ".join(v.strip() for v in value)
+    return _command(value)
+
+
 def read_heroku_yml(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
     """heroku.yml: `run:` per process type (else the Dockerfile's CMD of `build: docker:`) and `release:`."""
     data = load_yaml(repo, rel)
@@ -226,7 +233,7 @@ def read_heroku_yml(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]
     run = _mapping(data.get("run"))
     for name, value in list(run.items())[:100]:
         spec = _mapping(value)
-        found = _command(value) or _command(spec.get("command"))
+        found = _heroku_command(value) or _heroku_command(spec.get("command"))
         line = spec.line("command") or run.line(name)
         if found and isinstance(name, str):
             role: Role = "web" if name == "web" else "worker"
@@ -239,7 +246,7 @@ def read_heroku_yml(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]
                 types.append(replace(image, name=name))
     release = data.get("release")
     release_spec = _mapping(release)
-    found = _command(release_spec.get("command")) if release_spec else _command(release)
+    found = _heroku_command(release_spec.get("command")) if release_spec else _heroku_command(release)
     if found:
         line = release_spec.line("command") or data.line("release")
         types.append(ProcessType("release", found, rel, line, "release"))
