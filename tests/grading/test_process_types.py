@@ -316,11 +316,22 @@ def test_procfile_takes_precedence_over_every_other_descriptor(make_repo):
         },
     )
     assert types.web.cite == "Procfile:1"
-    # Roles the Procfile does not declare come from the next descriptor that does, as a set.
+    # A release the Procfile lacks comes from the next descriptor that has one; workers stay the Procfile's.
     assert types.release.cite == "render.yaml:7"
-    assert [t.name for t in types.role("worker")] == ["mailer"]
+    assert types.role("worker") == [] and types.role("cron") == []
     assert types.sources == ("Procfile", "render.yaml")
     assert "Dockerfile also declares CMD (Procfile takes precedence)" in types.notes
+    assert "docker-compose.yml also declares migrate, web, worker (Procfile takes precedence)" in types.notes
+
+
+def test_containers_together_declare_the_stack(make_repo):
+    files = {"Dockerfile": 'FROM python:3.11\nCMD ["gunicorn", "shop.wsgi"]\n', "docker-compose.yml": COMPOSE}
+    types = types_of(make_repo, files)
+    assert [(t.name, t.role, t.source) for t in types] == [
+        ("CMD", "web", "Dockerfile"),
+        ("worker", "worker", "docker-compose.yml"),
+        ("migrate", "release", "docker-compose.yml"),
+    ]
 
 
 def test_platform_files_take_precedence_over_containers(make_repo):

@@ -2,9 +2,10 @@
 
 Real repositories declare what they run in many places: a Procfile (Heroku, Dokku, honcho), app.json, heroku.yml,
 render.yaml, .do/app.yaml, fly.toml, a Dockerfile's CMD/ENTRYPOINT, docker-compose services. `read()` reads them
-all, in that order of precedence, and keeps for each role the declaration of the first descriptor that has one:
-web and release one each, workers, schedules and one-off jobs from the first descriptor that declares any. When
-nothing declares a web process, one is inferred the way Heroku's buildpacks and Railpack/Nixpacks do
+all, in that order of precedence, in three tiers: the Procfile with its app.json, a platform's own file, then
+containers. The first tier that declares anything is the app's: workers, schedules and one-off jobs come from its
+first descriptor that has each; web and release, one each, from the first descriptor anywhere. When nothing
+declares a web process, one is inferred the way Heroku's buildpacks and Railpack/Nixpacks do
 (labs.grading.process_types.inference), and marked as such.
 
 A descriptor that cannot be parsed is ignored with a note; a command or a list of process types no real app would
@@ -149,7 +150,7 @@ def read(repo: Repo) -> ProcessTypes:
     """The app's process types, by precedence; an inferred web process when none is declared."""
     from labs.grading.process_types import descriptors, inference
 
-    found: list[tuple[str, list[ProcessType]]] = []
+    found: list[tuple[str, int, list[ProcessType]]] = []  # (file, tier, what it declares), by precedence
     problems: list[tuple[int, str]] = []  # (precedence, note) of what could not be read
     for rank, descriptor in enumerate(descriptors.DESCRIPTORS):
         rel = next((f for f in descriptor.files if repo.exists(f)), None)
@@ -163,12 +164,17 @@ def read(repo: Repo) -> ProcessTypes:
             continue
         problems.extend((rank, note) for note in said)
         check_caps(rel, types)
-        found.append((rel, types))
+        found.append((rel, descriptor.tier, types))
 
+    # The first tier that declares anything is the app's: a compose file for local development adds no worker to
+    # a Procfile. Web and release, one each, may still come from a later tier (a Procfile worker, a Dockerfile CMD).
+    primary = min((tier for _, tier, types in found if any(t.command for t in types)), default=0)
     kept: list[ProcessType] = []
     sources: list[str] = []
     for role in ROLES:
-        for rel, types in found:
+        for rel, tier, types in found:
+            if tier != primary and role not in SINGLE_ROLES:
+                continue
             chosen = [t for t in types if t.role == role and t.command]
             if not chosen:
                 continue
@@ -177,7 +183,7 @@ def read(repo: Repo) -> ProcessTypes:
                 sources.append(rel)
             break
     notes = []
-    for rel, types in found:
+    for rel, _, types in found:
         overridden = [t.name for t in types if t.command and t not in kept]
         if overridden and sources:
             notes.append(f"{rel} also declares {', '.join(overridden[:5])} ({sources[0]} takes precedence)")
@@ -207,9 +213,9 @@ def _rank(rel: str) -> int:
     return next(rank for rank, d in enumerate(DESCRIPTORS) if rel in d.files)
 
 
-def _formation_web(found: list[tuple[str, list[ProcessType]]]) -> ProcessType | None:
+def _formation_web(found: list[tuple[str, int, list[ProcessType]]]) -> ProcessType | None:
     """app.json's formation names process types without commands: the buildpack's default gives web's."""
-    for _, types in found:
+    for _, _, types in found:
         for entry in types:
             if entry.role == "web" and not entry.command:
                 return entry

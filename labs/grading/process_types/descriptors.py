@@ -45,6 +45,7 @@ class Descriptor:
     name: str
     files: tuple[str, ...]
     read: Callable[[Repo, str, list[str]], list[ProcessType]]
+    tier: int  # 0 the Procfile and its app.json, 1 a platform's own file, 2 containers
 
 
 # -- parsing helpers ---------------------------------------------------------------------------------
@@ -405,15 +406,14 @@ def read_compose(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
     return types
 
 
+COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml")
 DESCRIPTORS: tuple[Descriptor, ...] = (
-    Descriptor("Procfile", ("Procfile",), read_procfile),
-    Descriptor("app.json", ("app.json",), read_app_json),
-    Descriptor("heroku.yml", ("heroku.yml",), read_heroku_yml),
-    Descriptor("render.yaml", ("render.yaml", "render.yml"), read_render),
-    Descriptor(".do/app.yaml", (".do/app.yaml", ".do/app.yml", ".do/deploy.template.yaml"), read_do_app),
-    Descriptor("fly.toml", ("fly.toml",), read_fly),
-    Descriptor("Dockerfile", ("Dockerfile", "Containerfile"), read_dockerfile),
-    Descriptor(
-        "docker-compose", ("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"), read_compose
-    ),
+    Descriptor("Procfile", ("Procfile",), read_procfile, tier=0),
+    Descriptor("app.json", ("app.json",), read_app_json, tier=0),
+    Descriptor("heroku.yml", ("heroku.yml",), read_heroku_yml, tier=1),
+    Descriptor("render.yaml", ("render.yaml", "render.yml"), read_render, tier=1),
+    Descriptor(".do/app.yaml", (".do/app.yaml", ".do/app.yml", ".do/deploy.template.yaml"), read_do_app, tier=1),
+    Descriptor("fly.toml", ("fly.toml",), read_fly, tier=1),
+    Descriptor("Dockerfile", ("Dockerfile", "Containerfile"), read_dockerfile, tier=2),
+    Descriptor("docker-compose", COMPOSE_FILES, read_compose, tier=2),
 )
