@@ -206,7 +206,12 @@ def _tail(data: bytes, limit: int = 300) -> str:
 
 
 def argv(entry: ProcessType) -> list[str]:
-    """How to start a process type: its exec form as it is, else its command under sh."""
+    """How to start a process type: its exec form as it is, else its command under sh.
+
+    For the buildpack's `npm start` we start the script itself: the platform signals every process of the dyno,
+    we signal one, and npm does not pass SIGTERM on, so its wrapper would fail the app's shutdown for our choice."""
+    if entry.script:
+        return shell(entry.script)
     return list(entry.argv) if entry.argv else shell(entry.command)
 
 
