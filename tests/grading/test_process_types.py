@@ -496,3 +496,10 @@ def test_a_declared_worker_does_not_hide_the_inferred_web(make_repo):
 def test_nothing_to_run(make_repo):
     types = types_of(make_repo, {"README.md": "hello\n", "lib.py": "def f():\n    pass\n"})
     assert not types and types.web is None
+
+
+def test_a_descriptor_over_the_cap_is_ignored_and_says_why(make_repo):
+    big = json.dumps({"name": "x", "env": {f"K{i}": {"value": "v" * 100} for i in range(3000)}})
+    types = types_of(make_repo, {"app.json": big, "Procfile": "web: node server.js\n"})
+    assert types.web.cite == "Procfile:1"
+    assert "app.json ignored: over 256 KiB, too big to be a descriptor" in types.problems + types.notes
