@@ -151,6 +151,7 @@ def build_site(course) -> Site:
         ("search", None, reverse("courses:search") + "?q=config"),
         ("verify", None, reverse("teams:verify", args=[certificate.code])),
         ("home-signed-in", "ada", "/"),
+        ("profile", "ada", reverse("profile")),
         ("syllabus", "ada", course.get_absolute_url()),
     ]
     lessons = Lesson.objects.published().filter(course=course).order_by("order")
@@ -263,6 +264,7 @@ def test_phone_header_is_compact_with_a_menu_and_scrolls_away(contexts, site):
     menu.focus()
     page.keyboard.press("Enter")  # a keyboard opens it
     expect(links).to_be_visible()
+    expect(page.get_by_role("link", name="Your profile")).to_be_visible()
     page.keyboard.press("Enter")
     expect(links).to_be_hidden()
 

@@ -93,7 +93,7 @@ def test_gradebook_has_a_row_per_learner_with_best_scores_and_total(cohort, djan
     attempt.save()
 
     header, rows = progress.gradebook(cohort=cohort)
-    assert header[:2] == ["learner", "lessons_done"] and header[-1] == "total"
+    assert header[:3] == ["learner", "username", "lessons_done"] and header[-1] == "total"
     assert len(rows) == 1
     row = dict(zip(header, rows[0], strict=True))
     assert row["learner"] == "ada" and row["lessons_done"] == 1
