@@ -228,3 +228,16 @@ def test_certificate_page_prints_the_display_name(client, assessment, assignment
     assert '<h1 id="certificate-title" class="certificate-name">Ada Lovelace</h1>' in html
     verify = client.get(reverse("teams:verify", args=[certificate.code])).content.decode()
     assert "<dd>Ada Lovelace</dd>" in verify
+
+
+def test_report_strengths_count_the_best_attempt_and_say_so(client, admin, assessment, assignment):
+    part = assessment.parts.get()
+    take(assignment, part, right=False)
+    assignment.refresh_from_db()
+    take(assignment, part, right=True)
+    client.force_login(admin)
+
+    html = client.get(assessment.get_absolute_url()).content.decode()
+
+    assert "Counting each person's best attempt at each quiz" in html and "1 person, 1 attempt." in html
+    assert "No factor below 60% of points." in html
