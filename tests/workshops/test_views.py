@@ -118,7 +118,8 @@ def test_gradebook_csv(client, cohort, instructor, django_user_model):
     response = client.get(reverse("workshops:gradebook", args=[cohort.public_id]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0] == "learner" and rows[0][-1] == "total"
+    assert rows[0][0] == "learner" and rows[0][-1] == "mean_of_graded_pct"
+    assert rows[1][-2:] == ["0", ""]  # nothing graded: no mean, rather than 0
     assert rows[1][:2] == ["'=cmd", "'=cmd"]  # never a spreadsheet formula, in the name or the username
 
 
