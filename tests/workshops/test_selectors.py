@@ -37,12 +37,17 @@ def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner,
     assert not selectors.course_pacing(user=outsider, course=cohort.course).member
 
 
-def test_course_items_lists_lessons_quizzes_and_labs_with_short_names(cohort):
+def test_course_items_lists_lessons_quizzes_and_labs_with_factor_numerals(cohort):
     items = selectors.course_items(course=cohort.course)
     kinds = [item.kind for item in items]
     assert kinds == sorted(kinds, key=["lesson", "quiz", "lab"].index)
-    assert items[0].short == "L1" and items[0].key == "lesson:history"
-    assert ("quiz", "final") in {(i.kind, i.slug) for i in items}
+    assert items[0].key == "lesson:history" and items[0].kind_label == "Lesson"
+    short = {item.key: item.short for item in items}
+    lessons = [item.short for item in items if item.kind == "lesson"]
+    assert lessons == ["History", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "Summary"]
+    assert short["quiz:config"] == "III" and short["quiz:history"] == "History" and short["quiz:final"] == "Final"
+    assert short["lab:port-binding-and-logs"] == "VII+XI" and short["lab:audit"] == "Audit"
+    assert {item.title for item in items if item.short == "III"} == {"III. Config", "Check: III. Config"}
 
 
 def graded_submission(user, lab: Lab, score: int, checks: list[dict]) -> Submission:

@@ -78,6 +78,8 @@ def test_dashboard_page_and_htmx_grid(client, cohort, instructor, learner):
     page = client.get(url).content.decode()
     assert len(re.findall(r"<h1[\s>]", page)) == 1
     assert cohort.join_code in page and 'hx-trigger="every 3s"' in page and "ada" in page
+    assert '<th scope="colgroup" colspan="14" class="grid-col-lesson">Lessons</th>' in page
+    assert '<abbr title="III. Config">III</abbr>' in page and ">L4<" not in page
     partial = client.get(url, {"sort": "progress", "stuck": "1", "minutes": "0"}, **HTMX).content.decode()
     assert partial.lstrip().startswith('<div id="grid"') and "<h1" not in partial
     assert "stuck=1" in partial
