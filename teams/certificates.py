@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 
+from accounts.names import display_name
 from courses.models import Course, LessonProgress
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_score
@@ -13,10 +14,6 @@ class NotEligible(Exception):
     pass
 
 
-def holder_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _issue(*, user, kind: str, title: str, **target) -> Certificate:
     existing = Certificate.objects.filter(user=user, kind=kind, **target).first()
     if existing is not None:
@@ -24,7 +21,7 @@ def _issue(*, user, kind: str, title: str, **target) -> Certificate:
     try:
         with transaction.atomic():
             return Certificate.objects.create(
-                user=user, kind=kind, title=title, holder_name=holder_name(user), **target
+                user=user, kind=kind, title=title, holder_name=display_name(user), **target
             )
     except IntegrityError:  # issued by a concurrent request
         return Certificate.objects.get(user=user, kind=kind, **target)
@@ -59,6 +56,11 @@ def certificate_issue_for_course(*, user, course: Course) -> Certificate:
     if not course_is_complete(user=user, course=course):
         raise NotEligible("Finish every lesson and pass the final assessment first.")
     return _issue(user=user, kind=Certificate.Kind.COURSE, title=course.title, course=course)
+
+
+def certificates_rename(*, user) -> int:
+    """Print the person's current name on the certificates they hold (a revoked one keeps its old name)."""
+    return Certificate.objects.filter(user=user, revoked=False).update(holder_name=display_name(user))
 
 
 def certificates_for(user) -> list[Certificate]:

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from accounts.names import display_name
 from teams.models import Assessment
 from teams.progress import Progress
 
@@ -13,6 +14,7 @@ def report_rows(assessment: Assessment, report: list[Progress]) -> list[dict]:
         assignment = progress.assignment
         row = {
             "username": assignment.user.get_username(),
+            "name": display_name(assignment.user),
             "email": assignment.user.email,
             "status": progress.status,
             "score": progress.score,
@@ -26,12 +28,12 @@ def report_rows(assessment: Assessment, report: list[Progress]) -> list[dict]:
 
 def report_csv(assessment: Assessment, report: list[Progress]) -> str:
     rows = report_rows(assessment, report)
-    columns = list(rows[0]) if rows else ["username", "email", "status", "score", "passed_at"]
+    columns = list(rows[0]) if rows else ["username", "name", "email", "status", "score", "passed_at"]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
     for row in rows:
-        # Cells a spreadsheet would run as a formula are prefixed, since usernames are typed by users.
+        # Cells a spreadsheet would run as a formula are prefixed, since names are typed by users.
         writer.writerow({key: neutralise(value) for key, value in row.items()})
     return buffer.getvalue()
 

@@ -1,4 +1,6 @@
-"""The team's strength per factor: the share of points earned on each factor's questions in submitted attempts."""
+"""The team's strength per factor: the share of points earned on each factor's questions, counting each person's
+best submitted attempt at each quiz of the assessment (the attempt their score comes from), so a retake that
+passed does not leave the failed first try dragging the team down."""
 
 from dataclasses import dataclass
 
@@ -6,7 +8,7 @@ from django.db.models import Count, F, FloatField, Sum
 from django.db.models.functions import Coalesce
 
 from courses.models import Lesson
-from quizzes.models import AttemptItem
+from quizzes.models import Attempt, AttemptItem
 from teams.models import Assessment
 
 WEAK_BELOW = 60  # percent
@@ -30,15 +32,32 @@ def factor_names(assessment: Assessment) -> dict[int, str]:
     return dict(lessons)
 
 
-def factor_strengths(assessment: Assessment) -> list[FactorStrength]:
-    """One row per factor asked, in factor order. Unanswered questions count as zero."""
-    rows = (
-        AttemptItem.objects.filter(
-            attempt__scope=assessment.scope,
-            attempt__submitted_at__isnull=False,
-            attempt__user__assignments__assessment=assessment,
-            version__factor__isnull=False,
+def counted_attempt_ids(assessment: Assessment) -> list[int]:
+    """Each assigned person's best submitted attempt at each quiz (the latest of equal scores)."""
+    attempts = (
+        Attempt.objects.filter(
+            scope=assessment.scope, submitted_at__isnull=False, user__assignments__assessment=assessment
         )
+        .order_by("user_id", "quiz_id", "-score", "-submitted_at")
+        .values_list("pk", "user_id", "quiz_id")
+    )
+    best: dict[tuple[int, int], int] = {}
+    for pk, user_id, quiz_id in attempts:
+        best.setdefault((user_id, quiz_id), pk)
+    return list(best.values())
+
+
+def counted_attempts(assessment: Assessment) -> dict[str, int]:
+    """What the strengths count, for the page to say so."""
+    ids = counted_attempt_ids(assessment)
+    people = Attempt.objects.filter(pk__in=ids).values("user_id").distinct().count()
+    return {"people": people, "attempts": len(ids)}
+
+
+def factor_strengths(assessment: Assessment) -> list[FactorStrength]:
+    """One row per factor asked, in factor order, over the counted attempts. Unanswered questions count as zero."""
+    rows = (
+        AttemptItem.objects.filter(attempt__in=counted_attempt_ids(assessment), version__factor__isnull=False)
         .values("version__factor")
         .annotate(
             possible=Sum("version__points"),

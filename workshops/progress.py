@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from accounts.names import display_name
 from courses.models import LessonProgress
 from labs.models import Submission
 from quizzes.models import Answer, Attempt
@@ -34,7 +35,8 @@ class Cell:
 @dataclass
 class Row:
     user_id: int
-    name: str
+    name: str  # the name they go by (accounts.names)
+    username: str
     joined_at: datetime.datetime
     cells: dict[str, Cell] = field(default_factory=dict)
     last_event: datetime.datetime | None = None
@@ -62,7 +64,7 @@ def _later(a: datetime.datetime | None, b: datetime.datetime | None) -> datetime
 def room_rows(*, cohort: Cohort, items: list[Item], stuck_minutes: int = 10) -> list[Row]:
     """One row per member with a cell per item, in a fixed number of queries whatever the room size."""
     members = cohort_members(cohort=cohort)
-    rows = {m.user_id: Row(m.user_id, m.user.get_username(), m.joined_at) for m in members}
+    rows = {m.user_id: Row(m.user_id, display_name(m.user), m.user.get_username(), m.joined_at) for m in members}
     user_ids = list(rows)
     keys = {(item.kind, item.slug): item.key for item in items}
 
@@ -168,18 +170,22 @@ def room_grid(
 
 
 def gradebook(*, cohort: Cohort) -> tuple[list[str], list[list]]:
-    """Header and one row per member: lessons done, each quiz's best score, each lab's best score, total.
-    The total is the sum of the quiz and lab best scores (a missing score counts 0), so it sorts the room."""
+    """Header and one row per member: name, username, lessons done, each quiz's and lab's best score (%), then how
+    many of those are graded and the mean of the graded ones (%). Items not yet graded are left out of the mean,
+    not counted as 0, which is why the count sits beside it."""
     items = course_items(course=cohort.course)
     quizzes = [i for i in items if i.kind == "quiz"]
     labs = [i for i in items if i.kind == "lab"]
     rows = room_rows(cohort=cohort, items=items)
-    header = ["learner", "lessons_done"] + [f"quiz:{q.slug}" for q in quizzes] + [f"lab:{lab.slug}" for lab in labs]
-    header.append("total")
+    header = ["learner", "username", "lessons_done"]
+    header += [f"quiz:{q.slug}" for q in quizzes] + [f"lab:{lab.slug}" for lab in labs]
+    header += ["graded_items", "mean_of_graded_pct"]
     body = []
     for row in sorted(rows, key=lambda r: r.name.lower()):
         lessons_done = sum(1 for i in items if i.kind == "lesson" and row.cells[i.key].state == "done")
         scores = [row.cells[i.key].score for i in quizzes + labs]
         shown = ["" if s is None else round(s, 1) for s in scores]
-        body.append([row.name, lessons_done, *shown, round(sum(s or 0 for s in scores), 1)])
+        graded = [s for s in scores if s is not None]
+        mean = round(sum(graded) / len(graded), 1) if graded else ""
+        body.append([row.name, row.username, lessons_done, *shown, len(graded), mean])
     return header, body

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from courses.factors import numeral
 from courses.models import Course, Lesson
 from labs.models import Lab
 from quizzes.models import Quiz
@@ -33,23 +34,41 @@ class Item:
     kind: str
     slug: str
     title: str
-    short: str = ""  # "L3", "Q3", "Lab 2": a column heading that fits the grid
+    short: str = ""  # a column heading that fits the grid: "III", "History", "VII+XI" (see course_items)
     locked: bool = False
+
+    KIND_LABELS = {"lesson": "Lesson", "quiz": "Quiz", "lab": "Lab"}
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.slug}"
 
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS[self.kind]
+
+
+def _factor_short(factor: int | None, slug: str) -> str:
+    # A lesson about no single factor (history, summary) or a quiz without a lesson (the final bank): its slug.
+    return numeral(factor) if factor else slug.replace("-", " ").capitalize()
+
+
+def _lab_short(factors: list[int], title: str) -> str:
+    if set(factors) >= set(range(1, 13)):
+        return title.split(":")[0]  # every factor (the audit, the capstone): its name
+    return "+".join(numeral(factor) for factor in sorted(factors))
+
 
 def course_items(*, course: Course) -> list[Item]:
-    """Everything pacing can lock, in syllabus order: lessons, then quizzes, then labs."""
-    lessons = Lesson.objects.published().filter(course=course).values_list("slug", "title")
-    quizzes = Quiz.objects.published().filter(course=course).values_list("slug", "title")
-    labs = Lab.objects.published().filter(course=course).values_list("slug", "title")
+    """Everything pacing can lock, in syllabus order: lessons, then quizzes, then labs. Short names are the factor
+    numerals the lessons use (a quiz takes its lesson's), so column III is factor III."""
+    lessons = Lesson.objects.published().filter(course=course).values_list("slug", "title", "factor")
+    quizzes = Quiz.objects.published().filter(course=course).values_list("slug", "title", "lesson__factor")
+    labs = Lab.objects.published().filter(course=course).values_list("slug", "title", "factors")
     return (
-        [Item("lesson", slug, title, f"L{n}") for n, (slug, title) in enumerate(lessons, start=1)]
-        + [Item("quiz", slug, title, f"Q{n}") for n, (slug, title) in enumerate(quizzes, start=1)]
-        + [Item("lab", slug, title, f"Lab {n}") for n, (slug, title) in enumerate(labs, start=1)]
+        [Item("lesson", slug, title, _factor_short(factor, slug)) for slug, title, factor in lessons]
+        + [Item("quiz", slug, title, _factor_short(factor, slug)) for slug, title, factor in quizzes]
+        + [Item("lab", slug, title, _lab_short(factors, title)) for slug, title, factors in labs]
     )
 
 

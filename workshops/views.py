@@ -158,9 +158,8 @@ def gradebook(request: HtmxHttpRequest, public_id) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        # A learner's username starting with =, +, - or @ would run as a formula in a spreadsheet.
-        name = row[0]
-        writer.writerow(["'" + name if name[:1] in "=+-@" else name, *row[1:]])
+        # A learner's name or username starting with =, +, - or @ would run as a formula in a spreadsheet.
+        writer.writerow(["'" + cell if cell[:1] in "=+-@" else cell for cell in row[:2]] + row[2:])
     return response
 
 

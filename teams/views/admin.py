@@ -11,7 +11,7 @@ from teams import selectors, services
 from teams.charts import strength_chart
 from teams.exports import report_csv, report_json
 from teams.forms import AssessmentForm, AssignForm, InviteForm, OrganisationForm
-from teams.strengths import WEAK_BELOW, factor_strengths, weak_factors
+from teams.strengths import WEAK_BELOW, counted_attempts, factor_strengths, weak_factors
 
 
 @login_required
@@ -105,6 +105,7 @@ def assessment_context(assessment, *, assign_form=None, invite_form=None) -> dic
         "strengths": strengths,
         "weak": weak_factors(strengths),
         "weak_below": WEAK_BELOW,
+        "counted": counted_attempts(assessment) if strengths else None,
         "chart": strength_chart(strengths) if strengths else "",
         "assign_form": assign_form or AssignForm(users=selectors.assignable_users(assessment)),
         "invite_form": invite_form or InviteForm(),

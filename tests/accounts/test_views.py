@@ -18,6 +18,17 @@ def test_sign_up_with_username_and_password_only_signs_the_user_in(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_sign_up_asks_for_the_name_and_keeps_it(client):
+    form = client.get("/accounts/sign-up/").content.decode()
+    assert 'name="first_name"' in form and "Your name" in form
+
+    data = {"username": "ada", "first_name": " Ada Lovelace ", "password1": PASSWORD, "password2": PASSWORD}
+    client.post("/accounts/sign-up/", data)
+
+    user = User.objects.get(username="ada")
+    assert (user.first_name, user.last_name) == ("Ada Lovelace", "")
+
+
 def test_sign_up_redirects_only_to_a_local_next_url(client):
     data = {"username": "ada", "password1": PASSWORD, "password2": PASSWORD}
 
@@ -71,3 +82,45 @@ def test_admin_is_mounted(client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_profile_needs_a_log_in(client):
+    response = client.get("/accounts/profile/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_header_links_to_the_profile_under_the_display_name(client):
+    user = User.objects.create_user("ada", first_name="Ada Lovelace", email="ada@example.com")
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert '<a class="nav-user" href="/accounts/profile/">' in html
+    assert "<strong>Ada Lovelace</strong>" in html
+
+
+def test_profile_shows_and_saves_the_name_and_email(client):
+    user = User.objects.create_user("ada", email="ada@example.com")
+    client.force_login(user)
+
+    page = client.get("/accounts/profile/").content.decode()
+    assert page.count("<h1") == 1 and 'value="ada@example.com"' in page and 'name="name"' in page
+
+    response = client.post("/accounts/profile/", {"name": "Ada Lovelace", "email": "lovelace@example.com"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/profile/"
+    user.refresh_from_db()
+    assert (user.first_name, user.email) == ("Ada Lovelace", "lovelace@example.com")
+    page = client.get("/accounts/profile/").content.decode()
+    assert "Your profile is saved." in page and 'value="Ada Lovelace"' in page
+
+
+def test_profile_refuses_a_malformed_email_and_changes_nothing(client):
+    user = User.objects.create_user("ada", email="ada@example.com")
+    client.force_login(user)
+
+    response = client.post("/accounts/profile/", {"name": "Ada Lovelace", "email": "not an address"})
+
+    assert response.status_code == 400 and b'role="alert"' in response.content
+    user.refresh_from_db()
+    assert (user.first_name, user.email) == ("", "ada@example.com")

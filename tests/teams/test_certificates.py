@@ -2,10 +2,11 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.services import profile_update
 from courses.models import LessonProgress
 from quizzes import services as quiz_services
 from quizzes.models import Quiz
-from teams import certificates
+from teams import certificates, services
 from teams.models import Certificate
 from tests.teams.conftest import correct_response
 from tests.teams.helpers import take
@@ -59,3 +60,29 @@ def test_a_passed_assessment_attempt_does_not_count_for_the_course(assessment, a
         LessonProgress.objects.create(user=member, lesson=lesson, completed_at=timezone.now())
     take(assignment, assessment.parts.get())  # the final bank, but in the assessment's scope
     assert not certificates.course_is_complete(user=member, course=course_content)
+
+
+def test_certificate_is_issued_in_the_display_name_or_the_username(assessment, assignment, member, admin):
+    take(assignment, assessment.parts.get())
+    assert Certificate.objects.get(user=member).holder_name == "ada"  # no name given
+
+    other = services.assignment_create(assessment=assessment, user=admin)
+    admin.first_name = "Grace Hopper"
+    admin.save()
+    take(other, assessment.parts.get())
+    assert Certificate.objects.get(user=admin).holder_name == "Grace Hopper"
+
+
+def test_a_new_name_on_the_profile_reprints_held_certificates_but_not_revoked_ones(
+    assessment, assignment, member, course_content
+):
+    take(assignment, assessment.parts.get())
+    revoked = Certificate.objects.create(
+        user=member, kind=Certificate.Kind.COURSE, course=course_content, title="Old", holder_name="ada", revoked=True
+    )
+
+    profile_update(user=member, name="  Ada Lovelace ", email="ada@example.com")
+
+    assert Certificate.objects.get(user=member, revoked=False).holder_name == "Ada Lovelace"
+    revoked.refresh_from_db()
+    assert revoked.holder_name == "ada"

@@ -3,8 +3,9 @@ import pytest
 from quizzes import services as quiz_services
 from teams import services
 from teams.charts import strength_chart
-from teams.strengths import factor_strengths, weak_factors
+from teams.strengths import counted_attempts, factor_strengths, weak_factors
 from tests.teams.conftest import correct_response, wrong_response
+from tests.teams.helpers import take
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,30 @@ def test_chart_escapes_names(assessment):
 
     svg = strength_chart([FactorStrength(factor=1, name="<script>x</script>", percent=50, questions=1)])
     assert "<script>" not in svg
+
+
+def test_each_person_counts_once_with_their_best_attempt(assessment, assignment):
+    """The issue's case: the only member fails a first attempt, then passes with 100%. The team is weak on nothing."""
+    part = assessment.parts.get()
+    take(assignment, part, right=False)
+    assignment.refresh_from_db()
+    take(assignment, part, right=True)
+
+    strengths = factor_strengths(assessment)
+
+    assert strengths and all(s.percent == 100.0 for s in strengths)
+    assert weak_factors(strengths) == []
+    assert counted_attempts(assessment) == {"people": 1, "attempts": 1}
+
+
+def test_best_attempt_per_person_and_quiz_across_people(assessment, assignment, organisation, django_user_model):
+    part = assessment.parts.get()
+    take(assignment, part, right=True)
+    other = django_user_model.objects.create_user("linus")
+    services.membership_add(organisation=organisation, user=other)
+    take(services.assignment_create(assessment=assessment, user=other), part, right=False)
+
+    strengths = factor_strengths(assessment)
+
+    assert all(s.percent == 50.0 and s.questions == 2 for s in strengths)  # one right and one wrong answer each
+    assert counted_attempts(assessment) == {"people": 2, "attempts": 2}

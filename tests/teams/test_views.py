@@ -56,8 +56,8 @@ def test_admin_sees_the_report_with_statuses_chart_and_exports(client, admin, as
 
     csv_text = client.get(reverse("teams:assessment_csv", args=[assessment.public_id])).content.decode()
     header, row = csv_text.splitlines()[:2]
-    assert header.startswith("username,email,status,score,passed_at")
-    assert row.startswith("ada,ada@example.com,passed,100.0,")
+    assert header.startswith("username,name,email,status,score,passed_at")
+    assert row.startswith("ada,ada,ada@example.com,passed,100.0,")  # no name given: the username
     data = json.loads(client.get(reverse("teams:assessment_json", args=[assessment.public_id])).content)
     assert data["people"][0]["status"] == "passed"
 
@@ -200,3 +200,44 @@ def test_certificate_page_is_private_and_verification_is_public(client, member, 
     assert verify.status_code == 200 and "Valid certificate" in text
     assert "ada@example.com" not in text and "100" not in text and "%" not in text
     assert client.get(reverse("teams:verify", args=["nope"])).status_code == 404
+
+
+def test_report_and_exports_name_people_by_the_name_they_go_by(client, admin, assessment, assignment, member):
+    member.first_name = "Ada Lovelace"
+    member.save()
+    take(assignment, assessment.parts.get())
+    client.force_login(admin)
+
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    assert 'Ada Lovelace <span class="meta person-username">ada</span>' in html
+    csv_text = client.get(reverse("teams:assessment_csv", args=[assessment.public_id])).content.decode()
+    assert csv_text.splitlines()[1].startswith("ada,Ada Lovelace,ada@example.com,passed,")
+    members = client.get(assessment.organisation.get_absolute_url()).content.decode()
+    assert "Ada Lovelace" in members
+
+
+def test_certificate_page_prints_the_display_name(client, assessment, assignment, member):
+    member.first_name = "Ada Lovelace"
+    member.save()
+    take(assignment, assessment.parts.get())
+    certificate = Certificate.objects.get(user=member)
+    client.force_login(member)
+
+    html = client.get(reverse("teams:certificate", args=[certificate.public_id])).content.decode()
+
+    assert '<h1 id="certificate-title" class="certificate-name">Ada Lovelace</h1>' in html
+    verify = client.get(reverse("teams:verify", args=[certificate.code])).content.decode()
+    assert "<dd>Ada Lovelace</dd>" in verify
+
+
+def test_report_strengths_count_the_best_attempt_and_say_so(client, admin, assessment, assignment):
+    part = assessment.parts.get()
+    take(assignment, part, right=False)
+    assignment.refresh_from_db()
+    take(assignment, part, right=True)
+    client.force_login(admin)
+
+    html = client.get(assessment.get_absolute_url()).content.decode()
+
+    assert "Counting each person's best attempt at each quiz" in html and "1 person, 1 attempt." in html
+    assert "No factor below 60% of points." in html

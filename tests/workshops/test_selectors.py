@@ -37,12 +37,17 @@ def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner,
     assert not selectors.course_pacing(user=outsider, course=cohort.course).member
 
 
-def test_course_items_lists_lessons_quizzes_and_labs_with_short_names(cohort):
+def test_course_items_lists_lessons_quizzes_and_labs_with_factor_numerals(cohort):
     items = selectors.course_items(course=cohort.course)
     kinds = [item.kind for item in items]
     assert kinds == sorted(kinds, key=["lesson", "quiz", "lab"].index)
-    assert items[0].short == "L1" and items[0].key == "lesson:history"
-    assert ("quiz", "final") in {(i.kind, i.slug) for i in items}
+    assert items[0].key == "lesson:history" and items[0].kind_label == "Lesson"
+    short = {item.key: item.short for item in items}
+    lessons = [item.short for item in items if item.kind == "lesson"]
+    assert lessons == ["History", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "Summary"]
+    assert short["quiz:config"] == "III" and short["quiz:history"] == "History" and short["quiz:final"] == "Final"
+    assert short["lab:port-binding-and-logs"] == "VII+XI" and short["lab:audit"] == "Audit"
+    assert {item.title for item in items if item.short == "III"} == {"III. Config", "Check: III. Config"}
 
 
 def graded_submission(user, lab: Lab, score: int, checks: list[dict]) -> Submission:
@@ -78,7 +83,7 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_m
     assert progress.room_grid(cohort=cohort, sort="name", item="nonsense").item == ""
 
 
-def test_gradebook_has_a_row_per_learner_with_best_scores_and_total(cohort, django_user_model):
+def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort, django_user_model):
     ada = django_user_model.objects.create_user("ada")
     services.cohort_join(cohort=cohort, user=ada)
     lab = Lab.objects.get(course=cohort.course, slug="audit")
@@ -93,12 +98,13 @@ def test_gradebook_has_a_row_per_learner_with_best_scores_and_total(cohort, djan
     attempt.save()
 
     header, rows = progress.gradebook(cohort=cohort)
-    assert header[:2] == ["learner", "lessons_done"] and header[-1] == "total"
+    assert header[:3] == ["learner", "username", "lessons_done"]
+    assert header[-2:] == ["graded_items", "mean_of_graded_pct"]
     assert len(rows) == 1
     row = dict(zip(header, rows[0], strict=True))
     assert row["learner"] == "ada" and row["lessons_done"] == 1
     assert row["lab:audit"] == 90 and row["quiz:codebase"] == 75.0 and row["quiz:config"] == ""
-    assert row["total"] == 165.0
+    assert row["graded_items"] == 2 and row["mean_of_graded_pct"] == 82.5  # (90 + 75) / 2, not a sum of 165
 
 
 def answer_first_attempt(user, quiz: Quiz, credits: dict[int, float], *, number_of_attempt: int = 1) -> None:

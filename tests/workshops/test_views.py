@@ -78,6 +78,8 @@ def test_dashboard_page_and_htmx_grid(client, cohort, instructor, learner):
     page = client.get(url).content.decode()
     assert len(re.findall(r"<h1[\s>]", page)) == 1
     assert cohort.join_code in page and 'hx-trigger="every 3s"' in page and "ada" in page
+    assert '<th scope="colgroup" colspan="14" class="grid-col-lesson">Lessons</th>' in page
+    assert '<abbr title="III. Config">III</abbr>' in page and ">L4<" not in page
     partial = client.get(url, {"sort": "progress", "stuck": "1", "minutes": "0"}, **HTMX).content.decode()
     assert partial.lstrip().startswith('<div id="grid"') and "<h1" not in partial
     assert "stuck=1" in partial
@@ -118,8 +120,9 @@ def test_gradebook_csv(client, cohort, instructor, django_user_model):
     response = client.get(reverse("workshops:gradebook", args=[cohort.public_id]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0] == "learner" and rows[0][-1] == "total"
-    assert rows[1][0] == "'=cmd"  # never a spreadsheet formula
+    assert rows[0][0] == "learner" and rows[0][-1] == "mean_of_graded_pct"
+    assert rows[1][-2:] == ["0", ""]  # nothing graded: no mean, rather than 0
+    assert rows[1][:2] == ["'=cmd", "'=cmd"]  # never a spreadsheet formula, in the name or the username
 
 
 def test_analytics_page_renders_for_an_empty_room(client, cohort, instructor):
@@ -217,3 +220,15 @@ def test_syllabus_greys_locked_items_and_polls_for_members(client, cohort, membe
     client.logout()
     html = client.get("/courses/twelve-factor/").content.decode()
     assert "is-locked" not in html and "hx-select" not in html
+
+
+def test_dashboard_and_gradebook_name_learners_by_the_name_they_go_by(client, cohort, instructor, learner):
+    learner.first_name = "Ada Lovelace"
+    learner.save()
+    services.cohort_join(cohort=cohort, user=learner)
+    client.force_login(instructor)
+
+    page = client.get(reverse("workshops:dashboard", args=[cohort.public_id])).content.decode()
+    assert "Ada Lovelace" in page
+    gradebook = client.get(reverse("workshops:gradebook", args=[cohort.public_id])).content.decode()
+    assert list(csv.reader(io.StringIO(gradebook)))[1][:2] == ["Ada Lovelace", "ada"]
