@@ -31,10 +31,10 @@ release: install  ## Release step: what the Procfile's release: line runs
 
 # Development defaults: DEBUG on, everything else embedded (SQLite, server-less broker, console email).
 run: export DEBUG ?= 1
-run: static release wheelhouse  ## Run web, worker and beat from the Procfile on http://localhost:8000
+run: static release wheelhouse  ## Run web, worker, beat and the grader's index proxy from the Procfile on :8000
 	@$(MAKE) --no-print-directory -s sandbox-deps || true
 	@echo "Twelve-Factor Academy: http://localhost:$(PORT)/"
-	$(VENV)/bin/honcho start -p $(PORT) web worker beat
+	$(VENV)/bin/honcho start -p $(PORT) web worker beat index
 
 # Tests need a SECRET_KEY like production does; this one is for tests only.
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only-0123456789abcdefghij

@@ -1,0 +1,213 @@
+"""Where the sandboxed build gets its packages: the caching index proxy, or the offline wheelhouse.
+
+Settings, from the worker's environment (documented in .env.example):
+
+- GRADER_INDEX_URL: the upstream simple index the proxy mirrors (PyPI's by default; an internal mirror in
+  production). `offline` installs from the offline wheelhouse only, as the test suite and air-gapped hosts do.
+- GRADER_INDEX_SOCKET: the proxy's unix socket (var/index/index.sock), shared by the Procfile's `index` process
+  (labs.grading.index_proxy) and the worker.
+- GRADER_INDEX_CACHE: the proxy's file cache (var/index/cache); GRADER_INDEX_TTL: seconds it trusts an index page.
+
+How a box reaches the proxy and nothing else: the box has no network but its own loopback. For each box the grader
+opens a Door, a unix socket in a fresh host folder bind-mounted read-only at /index, which relays each connection
+from the box's uid to the proxy's socket (mode 0600: the worker's uid only). Inside, our forwarder
+(labs.grading.forwarder, started before any learner code) listens on 127.0.0.1:3141 and relays to
+/index/index.sock, so uv uses a plain http:// index URL. The door closes when the build ends: the release and the
+run have no way out at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import logging
+import os
+import re
+import shutil
+import socket
+import struct
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from labs.grading import forwarder
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_UPSTREAM = "https://pypi.org/simple/"
+OFFLINE = "offline"
+BOX_DIR = "/index"
+BOX_SOCKET = f"{BOX_DIR}/index.sock"
+PORT = 3141
+BOX_URL = f"http://127.0.0.1:{PORT}/index/"
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    upstream: str  # the upstream simple index URL, or "offline"
+    socket: Path
+    cache_dir: Path
+    ttl: int
+
+    @property
+    def offline(self) -> bool:
+        return self.upstream == OFFLINE
+
+
+def settings(environ: dict[str, str] | None = None) -> IndexSettings:
+    """The index settings from the environment. Raises ValueError for a GRADER_INDEX_URL that is neither."""
+    environ = os.environ if environ is None else environ
+    upstream = (environ.get("GRADER_INDEX_URL") or DEFAULT_UPSTREAM).strip()
+    if upstream != OFFLINE and not re.match(r"^https?://[^\s/]+(/\S*)?$", upstream):
+        raise ValueError(f"GRADER_INDEX_URL must be an http(s) URL of a simple index or {OFFLINE!r}, not {upstream!r}")
+    if upstream != OFFLINE and not upstream.endswith("/"):
+        upstream += "/"
+    try:
+        ttl = int(environ.get("GRADER_INDEX_TTL") or 1800)
+    except ValueError:
+        raise ValueError("GRADER_INDEX_TTL must be a number of seconds") from None
+    return IndexSettings(
+        upstream=upstream,
+        socket=Path(environ.get("GRADER_INDEX_SOCKET") or ROOT / "var" / "index" / "index.sock").absolute(),
+        cache_dir=Path(environ.get("GRADER_INDEX_CACHE") or ROOT / "var" / "index" / "cache").absolute(),
+        ttl=ttl,
+    )
+
+
+def problem(current: IndexSettings) -> str | None:
+    """Why the proxy cannot serve a build now (our fault, never the learner's), or None."""
+    if current.offline:
+        return None
+    hint = "start the Procfile's `index` process (`make run` does), or set GRADER_INDEX_URL=offline"
+    if not current.socket.exists():
+        return f"the package index proxy is not running (no socket at {current.socket}): {hint}"
+    try:
+        status = health(current.socket)
+    except OSError as exc:
+        return f"the package index proxy at {current.socket} does not answer ({exc}): {hint}"
+    if status != 200:
+        return f"the package index proxy at {current.socket} is not healthy (HTTP {status})"
+    return None
+
+
+def health(path: Path, timeout: float = 3.0) -> int:
+    """The HTTP status of the proxy's /health, asked over its unix socket."""
+    conn = http.client.HTTPConnection("index", timeout=timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path))
+        conn.sock = sock
+        conn.request("GET", "/health")
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+class Door:
+    """One box's way to the proxy: a unix socket in a fresh folder, relayed to the proxy's socket.
+
+    Only processes of the uid given to allow() (the box's) are let through; close() ends every connection and
+    removes the folder.
+    """
+
+    def __init__(self, target: Path, *, max_connections: int = 16) -> None:
+        self.target = target
+        self.max_connections = max_connections
+        self.folder = Path(tempfile.mkdtemp(prefix="grader-index-"))
+        self.folder.chmod(0o755)  # the box's uid must reach it to bind-mount it
+        self.path = self.folder / "index.sock"
+        self.connections = 0
+        self.refused = 0
+        self._uid: int | None = None
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(str(self.path))
+        self.path.chmod(0o666)  # who may connect is decided by the peer's uid, below
+        self._listener.listen(16)
+        self._listener.settimeout(0.2)
+        self._thread = threading.Thread(target=self._accept, name="grader-index-door", daemon=True)
+        self._thread.start()
+
+    @property
+    def mounts(self) -> dict[str, Path]:
+        return {BOX_DIR: self.folder}
+
+    def allow(self, uid: int) -> None:
+        self._uid = uid
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            with self._lock:
+                full = len(self._open) >= 2 * self.max_connections
+                if uid != self._uid or full or self._closed.is_set():
+                    self.refused += 1
+                    conn.close()
+                    continue
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self._lock:
+            self._open.update((conn, upstream))
+        try:
+            upstream.connect(str(self.target))
+        except OSError as exc:
+            log.warning("the package index proxy refused a connection: %s", exc)
+            conn.close()
+            upstream.close()
+        else:
+            forwarder.relay(conn, upstream)
+        finally:
+            with self._lock:
+                self._open.difference_update((conn, upstream))
+
+    def close(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._listener.close()
+        self._thread.join(2)
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Door:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def forwarder_argv() -> list[str]:
+    """The box's forwarder to the door: our own code, run by the system's interpreter in isolated mode."""
+    source = Path(forwarder.__file__).read_text(encoding="utf-8")
+    return ["/usr/bin/python3", "-I", "-S", "-c", source, "127.0.0.1", str(PORT), BOX_SOCKET]
+
+
+# What uv prints when our side (forwarder, door, proxy or its upstream) failed rather than the learner's manifest.
+PROXY_FAILURE_RE = re.compile(
+    rf"127\.0\.0\.1:{PORT}\S*.{{0,200}}?(50[0-4]\b|Bad Gateway|Connection refused|connection closed|"
+    r"error sending request|operation timed out)",
+    re.S | re.I,
+)
+
+
+def proxy_failure(output: str) -> str | None:
+    """The part of an install's output showing that the proxy failed it, or None when the failure is not ours."""
+    match = PROXY_FAILURE_RE.search(output)
+    return match.group(0)[-300:] if match else None
