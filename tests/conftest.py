@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The grader installs learners' dependencies from the offline wheelhouse in tests: fast, and the same on every
+# machine. The tests of the package index proxy (tests/grading/test_index.py) switch to it themselves.
+os.environ.setdefault("GRADER_INDEX_URL", "offline")
 
 
 def procfile_command(process_type: str) -> str:

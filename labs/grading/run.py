@@ -13,8 +13,10 @@ quoted in evidence, never used to decide.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import re
 import secrets
 import signal
@@ -23,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labs.grading import wheelhouse
+from labs.grading import index, install, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
 from labs.grading.repo import ProcfileEntry, Repo
@@ -73,6 +75,9 @@ class Build:
     manifest: Manifest
     step: Step | None = None
     unsatisfiable: str | None = None  # why the declared dependencies cannot be installed (an error)
+    refused: str | None = None  # a dependency by path or URL, never installed: the learner's to fix (a fail)
+    python: pythons.Choice | None = None  # the interpreter built on, and whether it is the one asked for
+    source: str = "offline wheelhouse"  # where the packages came from: the offline wheelhouse or the index proxy
     missing_imports: dict[str, tuple[str, int]] = field(default_factory=dict)
     probed_imports: int = 0
     command: Step | None = None  # the build command after the install (collectstatic...), if any
@@ -220,7 +225,8 @@ def _free_ports(count: int) -> list[int]:
 
 
 class Observer:
-    def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport) -> None:
+    def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport, *, door=None) -> None:
+        self.door = door  # an index.Door to the package index proxy; None: the offline wheelhouse
         self.repo = repo
         self.lab = lab
         self.contract = contract or Contract()
@@ -242,55 +248,97 @@ class Observer:
     TRANSIENT_INSTALL_ERROR = b"Resource temporarily unavailable"
 
     def _install(self, argv: list[str]):
+        env = {
+            "UV_CACHE_DIR": "/tmp/uv-cache",
+            "UV_NO_PROGRESS": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+            # uv sizes its thread pools to the host's cores; every thread counts against the box's process
+            # limit and reserves stack address space under its memory limit. Two at a time is plenty.
+            "UV_CONCURRENT_INSTALLS": "2",
+            "UV_CONCURRENT_DOWNLOADS": "2",
+            "UV_CONCURRENT_BUILDS": "1",
+            "RAYON_NUM_THREADS": "2",
+        }
+        if self.door is not None:
+            # The proxy sends a file once it has it all from the upstream: a large first download waits.
+            env["UV_HTTP_TIMEOUT"] = "120"
+            # For build scripts of the learner's that call pip themselves.
+            env["PIP_INDEX_URL"] = index.BOX_URL
         for attempt in range(2):
-            done = self.box.run(
-                argv,
-                env={
-                    "UV_CACHE_DIR": "/tmp/uv-cache",
-                    "UV_NO_PROGRESS": "1",
-                    "UV_PYTHON_DOWNLOADS": "never",
-                    # uv sizes its thread pools to the host's cores; every thread counts against the box's process
-                    # limit and reserves stack address space under its memory limit. Two at a time is plenty offline.
-                    "UV_CONCURRENT_INSTALLS": "2",
-                    "UV_CONCURRENT_DOWNLOADS": "2",
-                    "UV_CONCURRENT_BUILDS": "1",
-                    "RAYON_NUM_THREADS": "2",
-                },
-                timeout=self.lab.limits.build_seconds,
-            )
+            done = self.box.run(argv, env=env, timeout=self.lab.limits.build_seconds)
             if done.exit_code == 0 or self.TRANSIENT_INSTALL_ERROR not in done.stderr + done.stdout or attempt:
                 return done
             log.warning("uv could not start a thread in the sandbox; retrying the install once")
         return done
 
+    def _plan(self, manifest: Manifest) -> install.Plan:
+        if self.door is not None:
+            return install.plan(self.repo, manifest)
+        rel = manifest.install_from
+        return install.Plan(
+            requirements=rel,
+            shown=f"uv pip install -r {rel}" if rel else "no dependencies declared",
+            problem=manifest.problem,
+            refused=manifest.refused,
+        )
+
+    def _start_forwarder(self):
+        """Our forwarder from the box's loopback to the door, up before any learner code runs."""
+        proc = self.box.start(index.forwarder_argv(), cwd="/")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.alive():
+            if ("127.0.0.1", index.PORT) in self.box.listening():
+                return proc
+            time.sleep(0.01)
+        proc.kill()
+        return None
+
     def build(self) -> Build:
         if not self.repo.is_python:
             return self.build_node()
         manifest = python_manifest(self.repo)
-        build = Build(manifest=manifest)
+        build = Build(manifest=manifest, python=pythons.choose(self.repo))
+        build.source = "package index" if self.door is not None else "offline wheelhouse"
         self.report.build = build
-        if manifest.problem:
-            build.unsatisfiable = manifest.problem
+        plan = self._plan(manifest)
+        if plan.refused or plan.problem:
+            build.refused = plan.refused
+            build.unsatisfiable = plan.refused or plan.problem
             return build
+        for path, text in plan.files.items():  # written by our command, before any learner code runs
+            write = ["/bin/sh", "-c", 'mkdir -p "${1%/*}" && cat > "$1"', "write", path]
+            self.box.run(write, stdin=text.encode(), timeout=10)
         script = [
             f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}",
-            f"{UV} venv --quiet --offline --no-config --python /usr/bin/python3 {VENV}",
+            f"{UV} venv --quiet --offline --no-config --python {build.python.path} {VENV}",
         ]
-        if manifest.install_from:
+        if plan.requirements and self.door is not None:
+            script.append(
+                f"{UV} pip install --quiet --no-config --no-sources --index-url {index.BOX_URL} "
+                f'--python {VENV}/bin/python -r "$1"' + (' -c "$2"' if plan.constraints else "")
+            )
+        elif plan.requirements:
             script.append(
                 f"{UV} pip install --quiet --offline --no-config --no-index --find-links /wheelhouse "
                 f'--no-build --python {VENV}/bin/python -r "$1"'
             )
-        argv = ["sh", "-ec", " && ".join(script), "build", manifest.install_from or ""]
+        argv = ["sh", "-ec", " && ".join(script), "build", plan.requirements or "", plan.constraints or ""]
+        forwarder = None
+        if plan.requirements and self.door is not None:
+            forwarder = self._start_forwarder()
+            if forwarder is None:
+                self.report.error = "the package index forwarder did not start in the sandbox"
+                build.unsatisfiable = self.report.error
+                return build
         done = self._install(argv)
-        build.step = Step(
-            f"uv pip install -r {manifest.install_from}" if manifest.install_from else "uv venv",
-            done.exit_code,
-            done.duration,
-            done.timed_out,
-            _tail(done.stderr + done.stdout, 400),
-        )
+        if forwarder is not None:
+            forwarder.kill()
+        output = done.stderr + done.stdout
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
         if not build.step.ok:
+            failure = index.proxy_failure(output.decode("utf-8", "replace"))
+            if self.door is not None and failure:
+                self.report.error = f"the package index proxy failed during the install: {failure}"
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             return build
@@ -542,6 +590,12 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
 
     house = wheelhouse.locate()
     problem = wheelhouse.problem(house)
+    try:
+        packages = index.settings()
+    except ValueError as exc:
+        problem = problem or str(exc)
+    else:
+        problem = problem or (index.problem(packages) if repo.is_python else None)
     if problem and repo.is_python:
         report.error = problem
         return report
@@ -567,11 +621,20 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
             report.timings[name] = round(now - clock, 3)
             clock = now
 
-        mounts = {"/wheelhouse": house} if repo.is_python else {}
-        with backend.open(workdir, limits=box_limits, ro_mounts=mounts) as box:
+        # The wheelhouse gives uv's binary (and, offline, the packages); a door per box leads to the index proxy.
+        door = index.Door(packages.socket) if repo.is_python and not packages.offline else None
+        mounts = {"/wheelhouse": house, **(door.mounts if door else {})} if repo.is_python else {}
+        with contextlib.ExitStack() as stack:
+            if door is not None:
+                stack.callback(door.close)
+            box = stack.enter_context(backend.open(workdir, limits=box_limits, ro_mounts=mounts))
             lap("open")
-            observer = Observer(repo, lab, contract, box, report)
+            if door is not None:
+                door.allow(getattr(box, "uid", None) or os.getuid())
+            observer = Observer(repo, lab, contract, box, report, door=door)
             build = observer.build()
+            if door is not None:
+                door.close()  # the release and the run have no way out
             lap("build")
             if build.unsatisfiable:
                 return report
