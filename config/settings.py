@@ -236,15 +236,18 @@ CELERY_BEAT_SCHEDULE = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# The grader's package index (labs.grading.index): the upstream its caching proxy mirrors, or "offline" for the
-# wheelhouse, and the proxy's socket. The grader itself reads them from the worker's environment (it imports nothing
-# from Django); reading them here stops a misconfigured process at startup instead of at its first grade.
-GRADER_INDEX_URL = env.str("GRADER_INDEX_URL", default="https://pypi.org/simple/")
-GRADER_INDEX_SOCKET = env.str("GRADER_INDEX_SOCKET", default=str(BASE_DIR / "var" / "index" / "index.sock"))
+# The grader's package index (labs.grading.index): the upstream its caching proxy mirrors ("offline": the wheelhouse)
+# and the proxy's socket. The grader reads them from the worker's environment itself (it imports nothing from
+# Django); reading them here stops a misconfigured process at startup instead of at its first grade.
 try:
-    from labs.grading.index import settings as _grader_index_settings
+    from labs.grading.index import settings as _grader_index
 
-    _grader_index_settings({"GRADER_INDEX_URL": GRADER_INDEX_URL, "GRADER_INDEX_TTL": env.str("GRADER_INDEX_TTL", "")})
+    GRADER_INDEX = _grader_index(
+        {
+            name: env.str(name, default="")
+            for name in ("GRADER_INDEX_URL", "GRADER_INDEX_SOCKET", "GRADER_INDEX_CACHE", "GRADER_INDEX_TTL")
+        }
+    )
 except ValueError as error:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -4,9 +4,10 @@ Settings, from the worker's environment (documented in .env.example):
 
 - GRADER_INDEX_URL: the upstream simple index the proxy mirrors (PyPI's by default; an internal mirror in
   production). `offline` installs from the offline wheelhouse only, as the test suite and air-gapped hosts do.
-- GRADER_INDEX_SOCKET: the proxy's unix socket (var/index/index.sock), shared by the Procfile's `index` process
-  (labs.grading.index_proxy) and the worker.
-- GRADER_INDEX_CACHE: the proxy's file cache (var/index/cache); GRADER_INDEX_TTL: seconds it trusts an index page.
+- GRADER_INDEX_SOCKET: the proxy's unix socket, shared by the Procfile's `index` process (labs.grading.index_proxy)
+  and the worker; GRADER_INDEX_CACHE: the proxy's file cache. Both default to /tmp/twelve-factor-index-<uid>/, out
+  of the code (a process writing into its own code would fail our own factor V check).
+- GRADER_INDEX_TTL: seconds the proxy trusts a cached index page (1800).
 
 How a box reaches the proxy and nothing else: the box has no network but its own loopback. For each box the grader
 opens a Door, a unix socket in a fresh host folder bind-mounted read-only at /index, which relays each connection
@@ -35,7 +36,6 @@ from labs.grading import forwarder
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_UPSTREAM = "https://pypi.org/simple/"
 OFFLINE = "offline"
 BOX_DIR = "/index"
@@ -68,10 +68,11 @@ def settings(environ: dict[str, str] | None = None) -> IndexSettings:
         ttl = int(environ.get("GRADER_INDEX_TTL") or 1800)
     except ValueError:
         raise ValueError("GRADER_INDEX_TTL must be a number of seconds") from None
+    home = Path(f"/tmp/twelve-factor-index-{os.getuid()}")
     return IndexSettings(
         upstream=upstream,
-        socket=Path(environ.get("GRADER_INDEX_SOCKET") or ROOT / "var" / "index" / "index.sock").absolute(),
-        cache_dir=Path(environ.get("GRADER_INDEX_CACHE") or ROOT / "var" / "index" / "cache").absolute(),
+        socket=Path(environ.get("GRADER_INDEX_SOCKET") or home / "index.sock").absolute(),
+        cache_dir=Path(environ.get("GRADER_INDEX_CACHE") or home / "cache").absolute(),
         ttl=ttl,
     )
 
@@ -83,12 +84,25 @@ def problem(current: IndexSettings) -> str | None:
     hint = "start the Procfile's `index` process (`make run` does), or set GRADER_INDEX_URL=offline"
     if not current.socket.exists():
         return f"the package index proxy is not running (no socket at {current.socket}): {hint}"
+    unsafe = not_private(current.socket.parent)
+    if unsafe:
+        return f"the package index proxy's socket is in {current.socket.parent}, which {unsafe}"
     try:
         status = health(current.socket)
     except OSError as exc:
         return f"the package index proxy at {current.socket} does not answer ({exc}): {hint}"
     if status != 200:
         return f"the package index proxy at {current.socket} is not healthy (HTTP {status})"
+    return None
+
+
+def not_private(folder: Path) -> str | None:
+    """Why a folder holding the proxy's socket is not ours alone (another user could put a fake index there)."""
+    st = folder.stat()
+    if st.st_uid != os.getuid():
+        return f"belongs to uid {st.st_uid}, not to this process's uid {os.getuid()}"
+    if st.st_mode & 0o022:
+        return "others may write to"
     return None
 
 

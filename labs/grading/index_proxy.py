@@ -138,6 +138,9 @@ def main() -> None:
     if settings.offline:
         _wait_for_sigterm()
     settings.socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    unsafe = index.not_private(settings.socket.parent)
+    if unsafe:
+        sys.exit(f"refusing to serve the package index from {settings.socket.parent}, which {unsafe}")
 
     class Server(BaseApplication):
         def load_config(self) -> None:
