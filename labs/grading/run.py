@@ -1,9 +1,10 @@
 """The sandboxed build and run: one box per grade, observed only from the host.
 
-observe() builds the declared dependencies into a fresh venv from the offline wheelhouse, runs the release
-command as a one-off, starts the Procfile `web` process twice (two deploys of one build, different PORTs, one
-shared SQLite database given by DATABASE_URL) plus the other process types, probes them over HTTP, sends
-SIGTERM during an in-flight request, and lists the workspace. Every dynamic check then reads the RunReport;
+observe() builds the declared dependencies into a fresh venv (through the caching index proxy, its door open for the
+build only, or from the offline wheelhouse: labs.grading.index), runs the release command as a one-off, starts the
+Procfile `web` process twice (two deploys of one build, different PORTs, one shared SQLite database given by
+DATABASE_URL) plus the other process types, probes them over HTTP, sends SIGTERM during an in-flight request, and
+lists the workspace. Every dynamic check then reads the RunReport;
 none of them runs anything itself, so a grade costs one build and one run.
 
 Evidence is what the host saw: exit statuses, our own HTTP probes, sockets read from /proc, byte counts of our
@@ -258,6 +259,9 @@ class Observer:
             "UV_CONCURRENT_DOWNLOADS": "2",
             "UV_CONCURRENT_BUILDS": "1",
             "RAYON_NUM_THREADS": "2",
+            # glibc gives each thread that allocates its own 64 MB arena of address space: uv's blocking-IO threads
+            # (unpacking an sdist's build requirements) then run out of the box's address space with ENOMEM.
+            "MALLOC_ARENA_MAX": "2",
         }
         if self.door is not None:
             # The proxy sends a file once it has it all from the upstream: a large first download waits.
