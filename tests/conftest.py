@@ -211,3 +211,21 @@ def site_stack(tmp_path) -> Iterator:
     yield make
     for stack in stacks:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def index_proxy(tmp_path_factory) -> Iterator:
+    """The Procfile's `index` process mirroring the real PyPI, with an empty cache for this test session."""
+    from tests.index_proxy import IndexProxy
+
+    proxy = IndexProxy(tmp_path_factory.mktemp("index-proxy"))
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def through_index(index_proxy, monkeypatch):
+    """Grades in this test install learners' dependencies through the index proxy, not the offline wheelhouse."""
+    for name, value in index_proxy.env.items():
+        monkeypatch.setenv(name, value)
+    return index_proxy
