@@ -224,4 +224,4 @@ PROXY_FAILURE_RE = re.compile(
 def proxy_failure(output: str) -> str | None:
     """The part of an install's output showing that the proxy failed it, or None when the failure is not ours."""
     match = PROXY_FAILURE_RE.search(output)
-    return match.group(0)[-300:] if match else None
+    return " ".join(match.group(0).split())[-300:] if match else None

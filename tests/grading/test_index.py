@@ -198,6 +198,23 @@ def test_a_stopped_proxy_is_our_error_not_the_learners(monkeypatch, tmp_path, cl
 
 
 @pytest.mark.sandbox
+def test_an_unreachable_upstream_is_our_error(monkeypatch, tmp_path, clean_app):
+    from tests.index_proxy import IndexProxy
+
+    proxy = IndexProxy(tmp_path / "proxy", upstream="http://127.0.0.1:9/simple/")  # nothing listens there
+    try:
+        for name, value in proxy.env.items():
+            monkeypatch.setenv(name, value)
+        card = grade(clean_app, "audit")
+    finally:
+        proxy.stop()
+    install_check = checks(card)["dependencies.isolated-install"]
+    assert install_check.status == "error"
+    assert "the package index proxy failed during the install" in install_check.evidence
+    assert "502" in install_check.evidence
+
+
+@pytest.mark.sandbox
 def test_python_mismatch_warns_and_still_installs_from_the_index(through_index, tmp_path):
     app = pinned_app(
         tmp_path / "app",
