@@ -174,6 +174,50 @@ def test_old_django_from_a_pipfile_lock_installs_through_the_proxy(through_index
     assert card["port-binding.answers-http"].status == "pass", card["port-binding.answers-http"].evidence
 
 
+POETRY_PROJECT = """
+[tool.poetry]
+name = "app"
+version = "0.1.0"
+description = ""
+authors = ["Learner <learner@example.org>"]
+packages = [{include = "app.py"}]
+
+[tool.poetry.dependencies]
+python = "^3.8"
+asgiref = "^3.4"
+
+[build-system]
+requires = ["poetry-core"]
+build-backend = "poetry.core.masonry.api"
+"""
+UV_PROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["asgiref>=3"]\n'
+ASGIREF_LOCK = '[[package]]\nname = "asgiref"\nversion = "3.5.0"\n'
+UV_LOCK = (
+    'version = 1\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\n\n'
+    + ASGIREF_LOCK
+    + 'source = { registry = "https://pypi.org/simple" }\n'
+)
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": POETRY_PROJECT, "poetry.lock": ASGIREF_LOCK},
+        {"pyproject.toml": UV_PROJECT, "uv.lock": UV_LOCK},
+    ],
+    ids=["poetry", "uv"],
+)
+def test_a_project_installs_the_versions_of_its_lock(through_index, tmp_path, files):
+    # The manifest allows any newer asgiref; the app answers only if the lock's 3.5.0 was installed.
+    app = pinned_app(tmp_path / "app", dist="asgiref", module="asgiref", pin="3.5.0", files=files)
+    card = checks(grade(app, "audit"))
+    install_check = card["dependencies.isolated-install"]
+    assert install_check.status == "pass", install_check.evidence
+    assert "versions of" in install_check.evidence
+    assert card["port-binding.answers-http"].status == "pass", card["port-binding.answers-http"].evidence
+
+
 @pytest.mark.sandbox
 def test_a_package_the_index_does_not_have_is_not_our_error(through_index, tmp_path):
     app = pinned_app(
