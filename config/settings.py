@@ -238,11 +238,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # The grader's package index (labs.grading.index): the upstream its caching proxy mirrors ("offline": the wheelhouse)
 # and the proxy's socket. The grader reads them from the worker's environment itself (it imports nothing from
-# Django); reading them here stops a misconfigured process at startup instead of at its first grade.
+# Django); checking them here stops a misconfigured process at startup instead of at its first grade. Not kept as a
+# setting: an internal mirror's URL may carry credentials.
 try:
     from labs.grading.index import settings as _grader_index
 
-    GRADER_INDEX = _grader_index(
+    _grader_index(
         {
             name: env.str(name, default="")
             for name in ("GRADER_INDEX_URL", "GRADER_INDEX_SOCKET", "GRADER_INDEX_CACHE", "GRADER_INDEX_TTL")

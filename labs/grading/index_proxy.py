@@ -48,13 +48,16 @@ class UpstreamError(Exception):
     """The upstream index answered with a server error: proxpi must not take it for "no such project"."""
 
 
+def _masked(url: str) -> str:
+    """The URL without the credentials an internal mirror's URL may carry."""
+    return re.sub(r"^([a-z]+://)[^/@]*@", r"\1****@", url)
+
+
 def _on_upstream_response(response, *args, **kwargs):
-    log.info(
-        "upstream request",
-        extra={"method": response.request.method, "url": response.url, "status": response.status_code},
-    )
+    url = _masked(response.url)
+    log.info("upstream request", extra={"method": response.request.method, "url": url, "status": response.status_code})
     if response.status_code >= 500 or response.status_code == 429:
-        raise UpstreamError(f"{response.url}: HTTP {response.status_code}")
+        raise UpstreamError(f"{url}: HTTP {response.status_code}")
 
 
 def _proxpi_cache():
@@ -168,7 +171,7 @@ def main() -> None:
             app = build_app(settings)
             log.info(
                 "package index proxy ready",
-                extra={"upstream": settings.upstream, "socket": str(settings.socket), "ttl": settings.ttl},
+                extra={"upstream": _masked(settings.upstream), "socket": str(settings.socket), "ttl": settings.ttl},
             )
             return app
 
