@@ -122,6 +122,39 @@ def test_malicious_setup_py_runs_only_in_the_box(judge, tmp_path, guard, through
     assert not os.path.exists("/work/main/pwned") and not os.path.exists("/etc/pwned")
 
 
+# The web process looks for the way out the build had: serves 200 only when the door and the forwarder are gone.
+NO_WAY_OUT_APP = """
+import os, socket
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+def reachable(family, address):
+    try:
+        socket.socket(family, socket.SOCK_STREAM).connect(address)
+        return True
+    except OSError:
+        return False
+
+out = reachable(socket.AF_UNIX, "/index/index.sock") or reachable(socket.AF_INET, ("127.0.0.1", 3141))
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(500 if out else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+HTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
+"""
+
+
+def test_the_run_has_no_way_out_once_the_build_is_done(judge, tmp_path, through_index):
+    root = write_app(tmp_path / "hostile", NO_WAY_OUT_APP, extra={"requirements.txt": "asgiref==3.5.0\n"})
+    kind, card, _ = judge(root)
+    assert kind == "scorecard", card
+    checks = check_web(card)
+    assert checks["dependencies.isolated-install"]["status"] == "pass", checks["dependencies.isolated-install"]
+    assert checks["port-binding.answers-http"]["status"] == "pass", checks["port-binding.answers-http"]["evidence"]
+
+
 @pytest.mark.parametrize(
     "files",
     [
