@@ -236,19 +236,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# The grader's package index (labs.grading.index): the upstream its caching proxy mirrors ("offline": the wheelhouse)
-# and the proxy's socket. The grader reads them from the worker's environment itself (it imports nothing from
-# Django); checking them here stops a misconfigured process at startup instead of at its first grade. Not kept as a
-# setting: an internal mirror's URL may carry credentials.
+# The grader's package indexes (labs.grading.index): the upstreams its caching proxies mirror ("offline": the
+# wheelhouse, or no npm registry) and the proxies' sockets. The grader reads them from the worker's environment itself
+# (it imports nothing from Django); checking them here stops a misconfigured process at startup instead of at its
+# first grade. Not kept as settings: an internal mirror's URL may carry credentials.
 try:
-    from labs.grading.index import settings as _grader_index
+    from labs.grading import index as _grader_index
 
-    _grader_index(
-        {
-            name: env.str(name, default="")
-            for name in ("GRADER_INDEX_URL", "GRADER_INDEX_SOCKET", "GRADER_INDEX_CACHE", "GRADER_INDEX_TTL")
-        }
-    )
+    for _kind in (_grader_index.PYPI, _grader_index.NPM):
+        _names = ("_URL", "_SOCKET", "_CACHE")
+        _grader_index.settings(
+            {
+                **{f"{_kind.variable}{name}": env.str(f"{_kind.variable}{name}", default="") for name in _names},
+                "GRADER_INDEX_TTL": env.str("GRADER_INDEX_TTL", default=""),
+            },
+            kind=_kind,
+        )
 except ValueError as error:
     from django.core.exceptions import ImproperlyConfigured
 

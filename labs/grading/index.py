@@ -1,6 +1,8 @@
-"""Where the sandboxed build gets its packages: the caching index proxy, or the offline wheelhouse.
+"""Where the sandboxed build gets its packages: a caching index proxy (PyPI's for Python builds, the npm registry's
+for Node builds: one Kind each), or the offline wheelhouse.
 
-Settings, from the worker's environment (documented in .env.example):
+Settings, from the worker's environment (documented in .env.example; the npm registry's are GRADER_NPM_URL,
+GRADER_NPM_SOCKET and GRADER_NPM_CACHE, served by the Procfile's `npm-index` process, labs.grading.npm_proxy):
 
 - GRADER_INDEX_URL: the upstream simple index the proxy mirrors (PyPI's by default; an internal mirror in
   production). `offline` installs from the offline wheelhouse only, as the test suite and air-gapped hosts do.
@@ -12,9 +14,9 @@ Settings, from the worker's environment (documented in .env.example):
 How a box reaches the proxy and nothing else: the box has no network but its own loopback. For each box the grader
 opens a Door, a unix socket in a fresh host folder bind-mounted read-only at /index, which relays each connection
 from the box's uid to the proxy's socket (mode 0600: the worker's uid only). Inside, our forwarder
-(labs.grading.forwarder, started before any learner code) listens on 127.0.0.1:3141 and relays to
-/index/index.sock, so uv uses a plain http:// index URL. The door closes when the build ends: the release and the
-run have no way out at all.
+(labs.grading.forwarder, started before any learner code) listens on 127.0.0.1:3141 (npm: 4873) and relays to
+/index/index.sock (npm.sock), so uv and npm use a plain http:// index URL. The door closes when the build ends: the
+release and the run have no way out at all.
 """
 
 from __future__ import annotations
@@ -36,17 +38,43 @@ from labs.grading import forwarder
 
 log = logging.getLogger(__name__)
 
-DEFAULT_UPSTREAM = "https://pypi.org/simple/"
 OFFLINE = "offline"
 BOX_DIR = "/index"
-BOX_SOCKET = f"{BOX_DIR}/index.sock"
-PORT = 3141
-BOX_URL = f"http://127.0.0.1:{PORT}/index/"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of package index: PyPI's simple API for Python builds, the npm registry for Node builds."""
+
+    name: str
+    variable: str  # prefix of its settings: <variable>_URL, _SOCKET, _CACHE
+    default_upstream: str
+    process: str  # the Procfile process type that serves it
+    port: int  # where the forwarder listens in the box
+    path: str  # the URL path of the index behind that port
+    health: str  # the proxy's own health check
+    socket_name: str  # of the proxy's socket (on the host, by default) and of the door's (in the box)
+
+    @property
+    def box_socket(self) -> str:
+        return f"{BOX_DIR}/{self.socket_name}"
+
+    @property
+    def box_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+
+PYPI = Kind("pypi", "GRADER_INDEX", "https://pypi.org/simple/", "index", 3141, "/index/", "/health", "index.sock")
+NPM = Kind("npm", "GRADER_NPM", "https://registry.npmjs.org/", "npm-index", 4873, "/", "/-/ping", "npm.sock")
+DEFAULT_UPSTREAM = PYPI.default_upstream
+PORT = PYPI.port
+BOX_URL = PYPI.box_url
 
 
 @dataclass(frozen=True)
 class IndexSettings:
-    upstream: str  # the upstream simple index URL, or "offline"
+    kind: Kind
+    upstream: str  # the upstream index URL, or "offline"
     socket: Path
     cache_dir: Path
     ttl: int
@@ -56,12 +84,14 @@ class IndexSettings:
         return self.upstream == OFFLINE
 
 
-def settings(environ: dict[str, str] | None = None) -> IndexSettings:
-    """The index settings from the environment. Raises ValueError for a GRADER_INDEX_URL that is neither."""
+def settings(environ: dict[str, str] | None = None, kind: Kind = PYPI) -> IndexSettings:
+    """The settings of one kind of index from the environment. Raises ValueError for a URL that is neither an
+    http(s) URL nor "offline"."""
     environ = os.environ if environ is None else environ
-    upstream = (environ.get("GRADER_INDEX_URL") or DEFAULT_UPSTREAM).strip()
+    name = f"{kind.variable}_URL"
+    upstream = (environ.get(name) or kind.default_upstream).strip()
     if upstream != OFFLINE and not re.match(r"^https?://[^\s/]+(/\S*)?$", upstream):
-        raise ValueError(f"GRADER_INDEX_URL must be an http(s) URL of a simple index or {OFFLINE!r}, not {upstream!r}")
+        raise ValueError(f"{name} must be an http(s) URL of a package index or {OFFLINE!r}, not {upstream!r}")
     if upstream != OFFLINE and not upstream.endswith("/"):
         upstream += "/"
     try:
@@ -69,10 +99,12 @@ def settings(environ: dict[str, str] | None = None) -> IndexSettings:
     except ValueError:
         raise ValueError("GRADER_INDEX_TTL must be a number of seconds") from None
     home = Path(f"/tmp/twelve-factor-index-{os.getuid()}")
+    cache = "cache" if kind is PYPI else f"{kind.name}-cache"
     return IndexSettings(
+        kind=kind,
         upstream=upstream,
-        socket=Path(environ.get("GRADER_INDEX_SOCKET") or home / "index.sock").absolute(),
-        cache_dir=Path(environ.get("GRADER_INDEX_CACHE") or home / "cache").absolute(),
+        socket=Path(environ.get(f"{kind.variable}_SOCKET") or home / kind.socket_name).absolute(),
+        cache_dir=Path(environ.get(f"{kind.variable}_CACHE") or home / cache).absolute(),
         ttl=ttl,
     )
 
@@ -81,18 +113,22 @@ def problem(current: IndexSettings) -> str | None:
     """Why the proxy cannot serve a build now (our fault, never the learner's), or None."""
     if current.offline:
         return None
-    hint = "start the Procfile's `index` process (`make run` does), or set GRADER_INDEX_URL=offline"
+    what = f"the {'package index' if current.kind is PYPI else 'npm registry'} proxy"
+    hint = (
+        f"start the Procfile's `{current.kind.process}` process (`make run` does), "
+        f"or set {current.kind.variable}_URL=offline"
+    )
     if not current.socket.exists():
-        return f"the package index proxy is not running (no socket at {current.socket}): {hint}"
+        return f"{what} is not running (no socket at {current.socket}): {hint}"
     unsafe = not_private(current.socket.parent)
     if unsafe:
-        return f"the package index proxy's socket is in {current.socket.parent}, which {unsafe}"
+        return f"{what}'s socket is in {current.socket.parent}, which {unsafe}"
     try:
-        status = health(current.socket)
+        status = health(current.socket, current.kind.health)
     except OSError as exc:
-        return f"the package index proxy at {current.socket} does not answer ({exc}): {hint}"
+        return f"{what} at {current.socket} does not answer ({exc}): {hint}"
     if status != 200:
-        return f"the package index proxy at {current.socket} is not healthy (HTTP {status})"
+        return f"{what} at {current.socket} is not healthy (HTTP {status})"
     return None
 
 
@@ -106,15 +142,15 @@ def not_private(folder: Path) -> str | None:
     return None
 
 
-def health(path: Path, timeout: float = 3.0) -> int:
-    """The HTTP status of the proxy's /health, asked over its unix socket."""
+def health(path: Path, check: str = PYPI.health, timeout: float = 3.0) -> int:
+    """The HTTP status of a proxy's health check, asked over its unix socket."""
     conn = http.client.HTTPConnection("index", timeout=timeout)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(str(path))
         conn.sock = sock
-        conn.request("GET", "/health")
+        conn.request("GET", check)
         return conn.getresponse().status
     finally:
         conn.close()
@@ -127,12 +163,13 @@ class Door:
     removes the folder.
     """
 
-    def __init__(self, target: Path, *, max_connections: int = 16) -> None:
-        self.target = target
+    def __init__(self, index: IndexSettings, *, max_connections: int = 16) -> None:
+        self.kind = index.kind
+        self.target = index.socket
         self.max_connections = max_connections
         self.folder = Path(tempfile.mkdtemp(prefix="grader-index-"))
         self.folder.chmod(0o755)  # the box's uid must reach it to bind-mount it
-        self.path = self.folder / "index.sock"
+        self.path = self.folder / Path(index.kind.box_socket).name
         self.connections = 0
         self.refused = 0
         self._uid: int | None = None
@@ -207,18 +244,18 @@ class Door:
         self.close()
 
 
-def forwarder_argv() -> list[str]:
+def forwarder_argv(kind: Kind = PYPI) -> list[str]:
     """The box's forwarder to the door: our own code, run by the system's interpreter in isolated mode."""
     source = Path(forwarder.__file__).read_text(encoding="utf-8")
-    return ["/usr/bin/python3", "-I", "-S", "-c", source, "127.0.0.1", str(PORT), BOX_SOCKET]
+    return ["/usr/bin/python3", "-I", "-S", "-c", source, "127.0.0.1", str(kind.port), kind.box_socket]
 
 
-# What uv prints when our side (forwarder, door, proxy or its upstream) failed rather than the learner's manifest.
-PROXY_FAILURE_RE = re.compile(
-    rf"127\.0\.0\.1:{PORT}\S*.{{0,200}}?(50[0-4]\b|Bad Gateway|Connection refused|connection closed|"
-    r"error sending request|operation timed out)",
-    re.S | re.I,
+# What uv or npm prints when our side (forwarder, door, proxy or its upstream) failed, not the learner's manifest.
+_OURS = rf"127\.0\.0\.1:(?:{PYPI.port}|{NPM.port})\S*"
+_FAILED = r"(?:50[0-4]\b|Bad Gateway|Connection refused|ECONNREFUSED|ECONNRESET|connection closed|socket hang up|" + (
+    r"error sending request|operation timed out|ETIMEDOUT)"
 )
+PROXY_FAILURE_RE = re.compile(rf"{_OURS}.{{0,200}}?{_FAILED}|{_FAILED}.{{0,40}}?{_OURS}", re.S | re.I)
 
 
 def proxy_failure(output: str) -> str | None:

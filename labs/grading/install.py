@@ -162,3 +162,37 @@ def plan(repo: Repo, manifest: Manifest) -> Plan:
     if file in ("setup.py", "setup.cfg"):
         return Plan(requirements=file, shown=f"uv pip install -r {file}")
     return Plan(shown="no dependencies declared")
+
+
+NODE_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+# Dependency specs that name a place instead of a version: paths, links, VCS, tarball URLs, GitHub shorthands.
+NODE_DIRECT_RE = re.compile(
+    r"^(file:|link:|portal:|workspace:|git|github:|gitlab:|bitbucket:|gist:|https?:|\.{0,2}/|~/)"
+)
+NODE_SHORTHAND_RE = re.compile(r"^(?!npm:)[^@\s][^\s/]*/\S+$")  # user/repo, a GitHub repository
+
+
+def npm_plan(repo: Repo, package: dict) -> Plan:
+    """How the build installs a package.json from the npm registry: `npm ci` with a lock, else `npm install`."""
+    if package.get("workspaces"):
+        return Plan(refused=f"package.json declares workspaces (local packages); {NAMED_ONLY}")
+    for section in ("dependencies", "devDependencies", "optionalDependencies"):
+        deps = package.get(section) or {}
+        for name, spec in deps.items() if isinstance(deps, dict) else []:
+            spec = str(spec).strip()
+            if NODE_DIRECT_RE.match(spec) or NODE_SHORTHAND_RE.match(spec):
+                return Plan(refused=f"package.json {section} takes {name} from {spec[:60]!r}; {NAMED_ONLY}")
+    lock = next((f for f in NODE_LOCKS if repo.exists(f)), None)
+    if lock:
+        try:
+            locked = json.loads(repo.text(lock) or "{}").get("packages") or {}
+        except (ValueError, AttributeError):
+            locked = {}
+        for path, entry in locked.items() if isinstance(locked, dict) else []:
+            if not path or not isinstance(entry, dict):
+                continue
+            resolved = str(entry.get("resolved") or "")
+            if entry.get("link") or (resolved and not resolved.startswith(("https://", "http://"))):
+                return Plan(refused=f"{lock} takes {path} from {(resolved or 'a local link')[:60]!r}; {NAMED_ONLY}")
+        return Plan(requirements=lock, shown=f"npm ci ({lock})")
+    return Plan(requirements="package.json", shown="npm install (package.json, no lock)")

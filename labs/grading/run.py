@@ -288,10 +288,10 @@ class Observer:
 
     def _start_forwarder(self):
         """Our forwarder from the box's loopback to the door, up before any learner code runs."""
-        proc = self.box.start(index.forwarder_argv(), cwd="/")
+        proc = self.box.start(index.forwarder_argv(self.door.kind), cwd="/")
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and proc.alive():
-            if ("127.0.0.1", index.PORT) in self.box.listening():
+            if ("127.0.0.1", self.door.kind.port) in self.box.listening():
                 return proc
             time.sleep(0.01)
         proc.kill()
@@ -361,21 +361,49 @@ class Observer:
         return build
 
     def build_node(self) -> Build:
-        """Node apps run only when they need no packages: there is no offline npm registry here."""
+        """npm installs what package.json declares, from the npm registry proxy, in the box (scripts included: they
+        run there only). Offline there is no npm registry: a Node app that needs packages gets static checks only."""
         package, _ = node_manifest(self.repo)
-        build = Build(manifest=Manifest(file="package.json"))
+        build = Build(manifest=Manifest(file="package.json"), source="npm registry")
         self.report.build = build
         deps = (package or {}).get("dependencies") or {}
-        if deps:
+        if deps and self.door is None:
             build.unsatisfiable = (
                 f"package.json declares {len(deps)} dependencies and the grader has no offline npm registry, "
                 "so this Node app is graded by its static checks only"
             )
             return build
+        plan = install.npm_plan(self.repo, package or {}) if deps else install.Plan(shown="no Node packages to install")
+        if plan.refused:
+            build.refused = build.unsatisfiable = plan.refused
+            return build
+        script = f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}"
+        forwarder = None
+        if plan.requirements:
+            verb = "ci" if plan.requirements != "package.json" else "install --no-package-lock"
+            script += (
+                f" && npm {verb} --no-audit --no-fund --no-update-notifier --registry={index.NPM.box_url} "
+                "--replace-registry-host=always --maxsockets=4 --cache=/tmp/npm-cache"
+            )
+            forwarder = self._start_forwarder()
+            if forwarder is None:
+                self.report.error = "the npm registry forwarder did not start in the sandbox"
+                build.unsatisfiable = self.report.error
+                return build
         done = self.box.run(
-            ["sh", "-c", f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}"], timeout=30
+            ["sh", "-c", script], env={"npm_config_loglevel": "error"}, timeout=self.lab.limits.build_seconds
         )
-        build.step = Step("no Node packages to install", done.exit_code, done.duration, done.timed_out)
+        if forwarder is not None:
+            forwarder.kill()
+        output = done.stderr + done.stdout
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
+        if not build.step.ok:
+            failure = index.proxy_failure(output.decode("utf-8", "replace"))
+            if failure:
+                self.report.error = f"the npm registry proxy failed during the install: {failure}"
+            reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
+            build.unsatisfiable = f"{build.step.command}: {reason}"
+            return build
         self.build_command(build)
         return build
 
@@ -595,12 +623,14 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
     house = wheelhouse.locate()
     problem = wheelhouse.problem(house)
     try:
-        packages = index.settings()
+        registry = index.settings(kind=index.PYPI if repo.is_python else index.NPM)
     except ValueError as exc:
-        problem = problem or str(exc)
-    else:
-        problem = problem or (index.problem(packages) if repo.is_python else None)
-    if problem and repo.is_python:
+        report.error = str(exc)
+        return report
+    # Python builds need uv from the wheelhouse; Node builds need the npm registry only for packages.
+    needs_registry = repo.is_python or bool((node_manifest(repo)[0] or {}).get("dependencies"))
+    problem = (problem if repo.is_python else None) or (index.problem(registry) if needs_registry else None)
+    if problem:
         report.error = problem
         return report
     limits = lab.limits
@@ -626,8 +656,9 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
             clock = now
 
         # The wheelhouse gives uv's binary (and, offline, the packages); a door per box leads to the index proxy.
-        door = index.Door(packages.socket) if repo.is_python and not packages.offline else None
-        mounts = {"/wheelhouse": house, **(door.mounts if door else {})} if repo.is_python else {}
+        door = index.Door(registry) if needs_registry and not registry.offline else None
+        mounts = {"/wheelhouse": house} if repo.is_python else {}
+        mounts.update(door.mounts if door else {})
         with contextlib.ExitStack() as stack:
             if door is not None:
                 stack.callback(door.close)

@@ -101,6 +101,11 @@ def isolated_install(ctx: DynamicContext) -> Verdict:
         return blocked
     if build is None or build.step is None:
         return skipped("nothing was built")
+    if not ctx.repo.is_python and build.step.command.startswith("npm"):
+        return passed(
+            f"the declared packages installed from the {build.source} into a fresh node_modules in "
+            f"{build.step.duration:.2f} s ({build.step.command})"
+        )
     if not ctx.repo.is_python:
         return passed(
             f"package.json declares no packages; the app ran from the repository alone ({build.step.command})"
@@ -137,7 +142,7 @@ def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
     if build is None or build.step is None:
         return skipped("nothing was built")
     if not ctx.repo.is_python:
-        return skipped("imports are resolved for Python apps; a Node app without dependencies needs none")
+        return skipped("imports are resolved for Python apps only")
     if build.missing_imports:
         shown = "; ".join(
             f"{where(rel, line)} imports {name}" for name, (rel, line) in sorted(build.missing_imports.items())
