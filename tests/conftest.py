@@ -17,8 +17,9 @@ VENV_BIN = Path(sys.executable).parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The grader installs learners' dependencies from the offline wheelhouse in tests: fast, and the same on every
-# machine. The tests of the package index proxy (tests/grading/test_index.py) switch to it themselves.
+# machine. The tests of the index proxies (tests/grading/test_index.py, tests/hostile/test_index.py) switch to them.
 os.environ.setdefault("GRADER_INDEX_URL", "offline")
+os.environ.setdefault("GRADER_NPM_URL", "offline")
 
 
 def procfile_command(process_type: str) -> str:
@@ -229,3 +230,22 @@ def through_index(index_proxy, monkeypatch):
     for name, value in index_proxy.env.items():
         monkeypatch.setenv(name, value)
     return index_proxy
+
+
+@pytest.fixture(scope="session")
+def npm_proxy(tmp_path_factory) -> Iterator:
+    """The Procfile's `npm-index` process mirroring the real npm registry, with an empty cache for this session."""
+    from labs.grading import index
+    from tests.index_proxy import IndexProxy
+
+    proxy = IndexProxy(tmp_path_factory.mktemp("npm-proxy"), kind=index.NPM)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def through_npm(npm_proxy, monkeypatch):
+    """Grades in this test install Node packages through the npm registry proxy."""
+    for name, value in npm_proxy.env.items():
+        monkeypatch.setenv(name, value)
+    return npm_proxy

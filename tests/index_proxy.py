@@ -1,5 +1,5 @@
-"""The grader's package index proxy (the Procfile's `index` process) on a throwaway socket and cache, for the tests
-and benchmarks that install through the real index: it counts the requests it made to the upstream."""
+"""The grader's index proxies (the Procfile's `index` and `npm-index` processes) on a throwaway socket and cache, for
+the tests and benchmarks that install through the real index: each counts the requests it made to its upstream."""
 
 from __future__ import annotations
 
@@ -14,24 +14,27 @@ UPSTREAM = index.DEFAULT_UPSTREAM
 
 
 class IndexProxy:
-    def __init__(self, folder: Path, *, upstream: str = UPSTREAM) -> None:
+    def __init__(self, folder: Path, *, upstream: str | None = None, kind: index.Kind = index.PYPI) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.socket = folder / "run" / "index.sock"
+        self.kind = kind
+        self.socket = folder / "run" / kind.socket_name
         self.cache = folder / "cache"
-        self.log = folder / "index.log"
-        self.upstream = upstream
+        self.log = folder / f"{kind.name}.log"
+        self.upstream = upstream or kind.default_upstream
         self.process = ProcfileProcess(
-            "index",
+            kind.process,
             log_path=self.log,
-            GRADER_INDEX_URL=upstream,
-            GRADER_INDEX_SOCKET=str(self.socket),
-            GRADER_INDEX_CACHE=str(self.cache),
-            LOG_LEVEL="INFO",
+            **{
+                f"{kind.variable}_URL": self.upstream,
+                f"{kind.variable}_SOCKET": str(self.socket),
+                f"{kind.variable}_CACHE": str(self.cache),
+                "LOG_LEVEL": "INFO",
+            },
         )
         deadline = time.monotonic() + 30
         while True:
             try:
-                if index.health(self.socket) == 200:
+                if index.health(self.socket, kind.health) == 200:
                     break
             except OSError:
                 pass
@@ -43,7 +46,7 @@ class IndexProxy:
     @property
     def env(self) -> dict[str, str]:
         """What a grader needs in its environment to build through this proxy."""
-        return {"GRADER_INDEX_URL": self.upstream, "GRADER_INDEX_SOCKET": str(self.socket)}
+        return {f"{self.kind.variable}_URL": self.upstream, f"{self.kind.variable}_SOCKET": str(self.socket)}
 
     def upstream_requests(self) -> list[str]:
         """`METHOD url status` of every request the proxy made to its upstream so far."""
@@ -53,8 +56,11 @@ class IndexProxy:
                 event = json.loads(line)
             except ValueError:
                 continue
-            if event.get("message") == "upstream request":
+            if event.get("message") == "upstream request":  # ours, for proxpi
                 found.append(f"{event.get('method')} {event.get('url')} {event.get('status')}")
+            # verdaccio's, for package documents and tarballs alike
+            if str(event.get("uri", "")).startswith(self.upstream) and "making request" in str(event.get("msg")):
+                found.append(f"{event.get('method')} {event.get('uri')}")
         return found
 
     def stop(self) -> None:

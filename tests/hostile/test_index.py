@@ -82,6 +82,8 @@ def test_setup_py_reaches_for_anything_but_the_proxy(judge, tmp_path, guard, thr
         return urllib.request.urlopen(request, timeout=10).status
 
     def around_the_forwarder():
+        if not os.path.exists("/index/index.sock"):
+            escaped["premise"] = "the door is not there during the build"
         s = socket.socket(socket.AF_UNIX)
         s.connect("/index/index.sock")
         s.sendall(b"DELETE /cache/list HTTP/1.0\\r\\n\\r\\n")
@@ -177,3 +179,80 @@ def test_a_path_or_url_dependency_is_refused_as_the_learners_fail(judge, tmp_pat
     assert install["status"] == "fail", install
     assert "named packages from its package index only" in install["evidence"]
     assert through_index.upstream_requests()[before:] == []  # refused before anything was asked of the index
+
+
+# The learner's own install script: it reaches for the network and the host, then leaves a mark for the server.
+POSTINSTALL = """const fs = require("fs"), net = require("net");
+const escaped = [];
+const attempts = [["1.1.1.1", 80], ["127.0.0.1", Number(process.argv[2])], ["registry.npmjs.org", 443]];
+let pending = attempts.length;
+for (const [host, port] of attempts) {
+  const socket = net.connect({host, port, timeout: 2000}, () => { escaped.push(host); socket.destroy(); done(); });
+  socket.on("error", done);
+  socket.on("timeout", () => { socket.destroy(); done(); });
+}
+for (const target of process.argv.slice(3)) {
+  try { fs.writeFileSync(target, "pwned"); } catch (e) {}
+}
+function done() {
+  if (--pending) return;
+  if (escaped.length) { console.error("ESCAPED", escaped); process.exit(1); }
+  fs.writeFileSync("/workspace/postinstall-ran", "in the box");
+}
+"""
+MARKED_SERVER = """const http = require("http"), fs = require("fs");
+require("debug");
+const ok = fs.existsSync("/workspace/postinstall-ran");
+http.createServer((req, res) => { res.statusCode = ok ? 200 : 500; res.end(); })
+  .listen(Number(process.env.PORT), "0.0.0.0");
+"""
+
+
+@pytest.fixture
+def node_judge(guard, small_labs_dir, tmp_path):
+    """judge() for Node apps: node's V8 reserves about 700 MB of address space before it runs a line."""
+    import json
+    import shutil
+
+    import yaml
+
+    from labs.grading import grade
+
+    labs = tmp_path / "node-labs"
+    shutil.copytree(small_labs_dir, labs)
+    lab_yaml = labs / "audit" / "lab.yaml"
+    raw = yaml.safe_load(lab_yaml.read_text())
+    raw["limits"]["memory_mb"] = 1024
+    lab_yaml.write_text(yaml.safe_dump(raw))
+
+    def run(path):
+        card = grade(path, "audit", labs_dir=labs).to_dict()
+        guard.outputs.append(json.dumps(card))
+        return card
+
+    return run
+
+
+def test_npm_install_scripts_run_only_in_the_box(node_judge, tmp_path, guard, through_npm):
+    import json
+
+    from tests.grading.test_npm_index import LOCK, PACKAGE
+
+    source = tmp_path / "hostile"
+    targets = [str(guard.sentinel_file), str(source / "pwned"), "/tmp/pwned-by-postinstall", "/work/main/pwned"]
+    package = {**PACKAGE, "scripts": {"postinstall": f"node evil.js {guard.listener_port} {' '.join(targets)}"}}
+    source.mkdir()
+    for name, text in {
+        "server.js": MARKED_SERVER,
+        "evil.js": POSTINSTALL,
+        "package.json": json.dumps(package),
+        "package-lock.json": json.dumps(LOCK),
+        "Procfile": "web: node server.js\n",
+    }.items():
+        (source / name).write_text(text)
+    checks = check_web(node_judge(source))
+    install = checks["dependencies.isolated-install"]
+    assert install["status"] == "pass", install["evidence"]
+    assert checks["port-binding.answers-http"]["status"] == "pass", checks["port-binding.answers-http"]["evidence"]
+    assert not (source / "pwned").exists() and not os.path.exists("/work/main/pwned")
+    # guard: the sentinel is unchanged, no pwned* file in the host's /tmp, no connection to the host listener
