@@ -226,6 +226,8 @@ LAB_GIT_ALLOWED_HOSTS = frozenset(
 # A claimed submission not finished within the lease is handed to another worker (or given up after the attempts).
 LAB_LEASE_SECONDS = env.int("LAB_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 LAB_MAX_ATTEMPTS = env.int("LAB_MAX_ATTEMPTS", default=3)
+# A fault of ours (sandbox, package index) is retried after this many seconds, doubling each time (at most 300).
+LAB_RETRY_BACKOFF_SECONDS = env.int("LAB_RETRY_BACKOFF_SECONDS", default=10)
 # A queued submission whose task was not picked up within this time is sent to the broker again.
 LAB_RESEND_AFTER_SECONDS = env.int("LAB_RESEND_AFTER_SECONDS", default=120)
 LAB_REAP_INTERVAL_SECONDS = env.int("LAB_REAP_INTERVAL_SECONDS", default=30)

@@ -61,6 +61,7 @@ class Submission(models.Model):
         ERROR = "error", "Could not be graded"
 
     FINISHED = (Status.PASSED, Status.FAILED, Status.ERROR)
+    GRADED = (Status.PASSED, Status.FAILED)  # a score exists; a refusal or our error is "not graded"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_submissions")
@@ -96,6 +97,12 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def graded_score(self) -> int | None:
+        """The score, or None when the submission was not graded (refused, or our own failure)."""
+        scorecard = getattr(self, "scorecard", None)
+        return scorecard.score if scorecard is not None and self.status in self.GRADED else None
 
 
 class Scorecard(models.Model):

@@ -29,7 +29,7 @@ def best_lab_scores(*, user, course) -> dict[int, int]:
     if not user.is_authenticated:
         return {}
     rows = (
-        Submission.objects.filter(user=user, lab__course=course, scorecard__isnull=False)
+        Submission.objects.filter(user=user, lab__course=course, status__in=Submission.GRADED)
         .values("lab_id")
         .annotate(best=Max("scorecard__score"))
     )
@@ -56,17 +56,31 @@ def checks_by_factor(checks: list[dict]) -> list[dict]:
     groups: dict[int, list[dict]] = {}
     for check in checks:
         spec = REGISTRY.get(check["id"])
-        groups.setdefault(check["factor"], []).append({**check, "title": spec.title if spec else check["id"]})
+        counted = check["status"] in ("pass", "warn", "fail")
+        groups.setdefault(check["factor"], []).append(
+            {
+                **check,
+                "title": spec.title if spec else check["id"],
+                "counted": counted,
+                # Scorecards stored before gates existed carry no "gate": the registry knows.
+                "blocks_passing": check["status"] == "fail" and check.get("gate", bool(spec and spec.gate)),
+            }
+        )
     return [
         {
             "factor": factor,
             "name": FACTOR_NAMES.get(factor, str(factor)),
             "checks": items,
             "points": sum(c["points"] for c in items),
-            "max_points": sum(c["max_points"] for c in items if c["status"] in ("pass", "warn", "fail")),
+            "max_points": sum(c["max_points"] for c in items if c["counted"]),
         }
         for factor, items in sorted(groups.items())
     ]
+
+
+def lesson_titles(course) -> dict[str, str]:
+    """Lesson slug → title, to name the lessons that grader hints link to."""
+    return dict(course.lessons.values_list("slug", "title"))
 
 
 def changes_since_previous(submission: Submission) -> dict[str, list[str]] | None:

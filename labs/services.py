@@ -1,7 +1,8 @@
 """Writes for labs: accepting a submission, claiming and grading it, and reaping abandoned ones.
 
-A learner's mistake (a repository that fails, or an archive that is refused) is a result. Our own fault (the sandbox
-is unavailable) raises, is retried by the task with backoff, and only after the last attempt becomes an ERROR.
+A learner's mistake (a repository that fails, or an archive that is refused) is a result. Our own fault (the sandbox,
+the package index, a crashed check: labs.grading.GraderFault) raises, is retried by the task with backoff, and only
+after the last attempt becomes an ERROR with no score. It never becomes a FAILED scorecard.
 """
 
 import logging
@@ -141,21 +142,40 @@ def submission_release(*, submission_id: int, error: str = "") -> None:
 def submission_grade(*, submission_id: int) -> Submission | None:
     """Grade one submission end to end. Returns None when another worker holds it or it is already graded.
 
-    Raises labs.sandbox.SandboxUnavailable (after giving the claim back) when the sandbox cannot run: the task
-    retries that later.
+    When the grader fails through our fault (labs.grading.GraderFault) the claim is given back and the fault
+    raised, for the task to retry later; on the last attempt the submission becomes ERROR instead, with no score.
     """
+    from labs.grading import Fault, GraderFault
     from labs.sandbox import SandboxUnavailable, get_backend
 
     if not submission_claim(submission_id=submission_id):
         return None
     submission = Submission.objects.select_related("lab").get(pk=submission_id)
     try:
-        get_backend().check()
-    except SandboxUnavailable:
+        try:
+            get_backend().check()  # before fetching anything: no sandbox, no grade
+        except SandboxUnavailable as unavailable:
+            raise GraderFault(Fault.SANDBOX, str(unavailable)) from unavailable
+        scorecard = _run_grader(submission)
+    except GraderFault as fault:
+        logger.warning(
+            "grader fault",
+            extra={"submission": str(submission.public_id), "fault": fault.kind, "attempt": submission.attempts},
+        )
+        if submission.attempts >= settings.LAB_MAX_ATTEMPTS:
+            submission_release(submission_id=submission_id, error=_grader_fault_message(fault))
+            submission.refresh_from_db()
+            return submission
         submission_release(submission_id=submission_id)
         raise
-    scorecard = _run_grader(submission)
     return submission_record_result(submission=submission, result=scorecard)
+
+
+def _grader_fault_message(fault) -> str:
+    return (
+        f"We could not grade this submission: {fault}. This was our fault, not your code's, and it was tried "
+        f"{settings.LAB_MAX_ATTEMPTS} times. Submit again later; tell your instructor if it happens twice."
+    )
 
 
 def _run_grader(submission: Submission):
@@ -183,7 +203,7 @@ def _run_grader(submission: Submission):
                 source, submission.lab.slug, labs_dir=lab_content_dir(submission.lab), on_check=record_progress
             )
         except SubmissionRefused as refusal:
-            return GraderScorecard(lab=submission.lab.slug, score=0, passed=False, checks=[], error=str(refusal))
+            return GraderScorecard.refused(submission.lab.slug, str(refusal))
 
 
 def lab_content_dir(lab: Lab) -> Path:

@@ -1,7 +1,8 @@
 from celery import shared_task
+from django.conf import settings
 
-from labs.sandbox import SandboxUnavailable
-from labs.services import submission_grade, submission_reap, submission_release
+from labs.grading import GraderFault
+from labs.services import submission_grade, submission_reap
 
 
 @shared_task
@@ -10,16 +11,14 @@ def ping(payload: str = "pong") -> str:
     return payload
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(bind=True, max_retries=None)
 def grade_submission(self, submission_id: int) -> str | None:
-    """Grade one submission. Sandbox trouble is ours, not the learner's: retry with backoff, then give up plainly."""
+    """Grade one submission. A fault of ours is retried with backoff; the service gives up after the last attempt."""
     try:
         submission = submission_grade(submission_id=submission_id)
-    except SandboxUnavailable as error:
-        if self.request.retries >= self.max_retries:
-            submission_release(submission_id=submission_id, error=f"The grading sandbox is unavailable: {error}")
-            return None
-        raise self.retry(exc=error, countdown=min(300, 10 * 2**self.request.retries)) from error
+    except GraderFault as fault:
+        countdown = min(300, settings.LAB_RETRY_BACKOFF_SECONDS * 2**self.request.retries)
+        raise self.retry(exc=fault, countdown=countdown) from fault
     return submission.status if submission else None
 
 

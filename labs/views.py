@@ -62,12 +62,15 @@ def starter_download(request: HtmxHttpRequest, course_slug: str, lab_slug: str, 
 def submission_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
     submission = selectors.submission_for_user(public_id, request.user)
     scorecard = getattr(submission, "scorecard", None)
+    groups = selectors.checks_by_factor(scorecard.checks) if scorecard else []
     context = {
         "submission": submission,
         "lab": submission.lab,
         "queue_position": selectors.queue_position(submission),
         "progress_groups": selectors.checks_by_factor(submission.progress),
-        "groups": selectors.checks_by_factor(scorecard.checks) if scorecard else [],
+        "groups": groups,
+        "blocking": [check["title"] for group in groups for check in group["checks"] if check["blocks_passing"]],
+        "lesson_titles": selectors.lesson_titles(submission.lab.course) if groups else {},
         "scorecard": scorecard,
         "changes": selectors.changes_since_previous(submission),
     }

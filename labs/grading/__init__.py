@@ -9,19 +9,20 @@ labs.grading.run for the run.
 
 from __future__ import annotations
 
-from labs.grading.exceptions import SubmissionRefused
+from labs.grading.exceptions import Fault, GraderFault, SubmissionRefused
 from labs.grading.scorecard import CheckResult, Scorecard
 
-__all__ = ["CheckResult", "Scorecard", "SubmissionRefused", "grade"]
+__all__ = ["CheckResult", "Fault", "GraderFault", "Scorecard", "SubmissionRefused", "grade"]
 
 
-def grade(source, lab="audit", *, labs_dir=None, on_check=None):
+def grade(source, lab="audit", *, labs_dir=None, on_check=None, static_only=False):
     """Grade the submission at `source` (a directory, .zip, .tar.gz/.tgz or git bundle) against `lab`.
 
     Returns a Scorecard; raises SubmissionRefused (str() is the learner-readable reason) for an invalid
-    submission, LabDefinitionError for an unknown or broken lab. on_check(CheckResult) is called as each
-    check finishes, for live progress.
+    submission, GraderFault when our own machinery failed (retry it; never score it), LabDefinitionError for an
+    unknown or broken lab. on_check(CheckResult) is called as each
+    check finishes, for live progress. static_only skips building and running it (the dynamic checks say so).
     """
     from labs.grading.pipeline import grade as _grade
 
-    return _grade(source, lab, labs_dir=labs_dir, on_check=on_check)
+    return _grade(source, lab, labs_dir=labs_dir, on_check=on_check, static_only=static_only)

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from labs.grading.checks import REGISTRY, DynamicContext, StaticContext, Verdict, errored
+from labs.grading.checks import REGISTRY, DynamicContext, StaticContext, Verdict, skipped
 from labs.grading.definitions import (
     SUBMISSION_CONTRACT_FILES,
     Contract,
@@ -16,7 +16,7 @@ from labs.grading.definitions import (
     submission_contract,
     submission_samples,
 )
-from labs.grading.exceptions import SubmissionRefused
+from labs.grading.exceptions import Fault, GraderFault, SubmissionRefused
 from labs.grading.repo import Repo
 from labs.grading.scorecard import CheckResult, Scorecard
 
@@ -46,17 +46,23 @@ def _result(check_id: str, weight: int, verdict: Verdict) -> CheckResult:
         weight=weight,
         evidence=verdict.evidence,
         hint=spec.hint,
+        gate=spec.gate,
+        cap=spec.cap,
     )
 
 
 def _evaluate(check_id: str, ctx: StaticContext) -> Verdict:
+    """Run one check. A check that crashes or cannot decide is our bug: the whole grade becomes a GraderFault
+    (retried, never scored), because a scorecard with a hole in it would judge the learner on part of the
+    evidence."""
     try:
         verdict = REGISTRY[check_id].func(ctx)
-    except Exception as exc:  # one broken check must not sink the scorecard; it is logged as ours
+    except Exception as exc:
         log.exception("check %s crashed", check_id)
-        return errored(f"the grader's check crashed ({type(exc).__name__}); this is our bug, not yours")
-    if not isinstance(verdict, Verdict):
-        return errored("the grader's check returned no verdict; this is our bug, not yours")
+        raise GraderFault(Fault.CHECK, f"the check {check_id} crashed ({type(exc).__name__})") from exc
+    if not isinstance(verdict, Verdict) or verdict.status == "error":
+        evidence = verdict.evidence if isinstance(verdict, Verdict) else "no verdict"
+        raise GraderFault(Fault.CHECK, f"the check {check_id} could not decide: {evidence}")
     return verdict
 
 
@@ -66,7 +72,10 @@ def grade(
     *,
     labs_dir: Path | None = None,
     on_check: Callable[[CheckResult], None] | None = None,
+    static_only: bool = False,
 ) -> Scorecard:
+    """static_only: read the repository without building or running it; the dynamic checks are skipped, saying so
+    (for machines without a sandbox, and for a quick look)."""
     from labs.grading.intake import extract
     from labs.grading.run import observe
 
@@ -95,8 +104,14 @@ def grade(
             if REGISTRY[check_id].kind == "static":
                 record(check_id, _evaluate(check_id, static))
         dynamic_ids = [c for c in lab.checks if REGISTRY[c].kind == "dynamic"]
-        if dynamic_ids:
+        unobserved = None
+        if dynamic_ids and static_only:
+            unobserved = "static checks only"
+            for check_id in dynamic_ids:
+                record(check_id, skipped("not run: static checks only (the repository was not built or started)"))
+        elif dynamic_ids:
             report = observe(repo, lab, contract, workdir=workdir)
+            unobserved = report.not_runnable
             dynamic = DynamicContext(
                 repo=repo, lab=lab, contract=contract, contract_problem=contract_problem, run=report
             )
@@ -104,4 +119,4 @@ def grade(
                 record(check_id, _evaluate(check_id, dynamic))
 
     ordered = sorted(results.values(), key=lambda r: (r.factor, list(lab.checks).index(r.id)))
-    return Scorecard.from_checks(lab.slug, ordered, pass_mark=lab.pass_mark)
+    return Scorecard.from_checks(lab.slug, ordered, pass_mark=lab.pass_mark, unobserved=unobserved)

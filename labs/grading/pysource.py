@@ -56,7 +56,58 @@ def env_read_name(node: ast.AST) -> str | None:
             key = node.args[0] if node.args else None
     if isinstance(key, ast.Constant) and isinstance(key.value, str):
         return key.value
+    if isinstance(node, ast.Call) and not node.args:
+        return _implied_env_name(node)
     return None
+
+
+# Readers that take their variable's name from a convention when none is given: dj_database_url.config() and
+# django-environ's env.db() read DATABASE_URL, env.cache() reads CACHE_URL.
+IMPLIED_ENV_NAMES = {
+    "dj_database_url.config": "DATABASE_URL",
+    "db_url.config": "DATABASE_URL",
+    "env.db": "DATABASE_URL",
+    "env.db_url": "DATABASE_URL",
+    "env.cache": "CACHE_URL",
+    "env.cache_url": "CACHE_URL",
+}
+
+
+def _implied_env_name(call: ast.Call) -> str | None:
+    name = IMPLIED_ENV_NAMES.get(dotted(call.func))
+    if name is None:
+        return None
+    for kw in call.keywords:  # dj_database_url.config(env="OTHER_URL")
+        if kw.arg in ("env", "var") and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+            return kw.value.value
+    return name
+
+
+def env_fallbacks(tree: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """(variable name, fallback expression) for each environment read that falls back to a value when the variable
+    is unset: os.environ.get("X", fb), getenv("X", fb), env("X", default=fb), and `<read of X> or fb`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = env_read_name(node)
+            if name is None:
+                continue
+            fallback = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+            if fallback is None and len(node.args) > 1 and _default_is_positional(node):
+                fallback = node.args[1]
+            if fallback is not None:
+                yield name, fallback
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for read, fallback in zip(node.values, node.values[1:], strict=False):
+                name = env_read_name(read)
+                if name is not None:
+                    yield name, fallback
+
+
+def _default_is_positional(call: ast.Call) -> bool:
+    """os.environ.get("X", fb) and getenv("X", fb) take the fallback second; django-environ's env("X", cast) and its
+    methods take a cast there, so for them only default= counts."""
+    func = call.func
+    return dotted(func).endswith("getenv") or (isinstance(func, ast.Attribute) and is_environ(func.value))
 
 
 def env_read_spans(tree: ast.AST) -> list[tuple[int, int, int, int]]:

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from labs.grading import index, install, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
+from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
 from labs.grading.repo import ProcfileEntry, Repo
-from labs.grading.verdict import Verdict, errored, failed
+from labs.grading.verdict import Verdict, failed, skipped
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class WebInstance:
     ready_after: float | None = None  # seconds from start to the first HTTP response
     first_status: int | None = None
     failure: str | None = None  # why it never answered
+    died: str | None = None  # how it ended while we were still probing it ("exited with status 1 1.6 s after start")
     listening: list[tuple[str, int]] = field(default_factory=list)
     output_tail: str = ""
 
@@ -120,7 +122,10 @@ class WebInstance:
 
 @dataclass
 class Shutdown:
-    in_flight: bool  # True: SIGTERM during a request of the contract's slow path
+    # The request in flight at SIGTERM: the contract's slow path, or (without one) a request to the health path
+    # whose headers are still arriving, which a server that drains what it has accepted still answers.
+    path: str
+    arriving: bool = False
     signal_after: float = 0.0  # seconds from sending the request to sending SIGTERM
     response_status: int | None = None
     response_error: str | None = None
@@ -150,8 +155,10 @@ class OtherProcess:
 
 @dataclass
 class RunReport:
-    error: str | None = None  # the run could not happen (sandbox unavailable, no wheelhouse): checks error
-    python: bool = True  # False: neither a Python app nor a Node app we can run offline
+    """What the host saw of one sandboxed build and run. The grader's own failures never land here: observe()
+    raises GraderFault for them, so every verdict drawn from a report is about the learner's service."""
+
+    not_runnable: str | None = None  # why the dynamic checks do not apply (no Python or Node service to run)
     build: Build | None = None
     release: Step | None = None
     release_source: str = ""  # "Procfile release" or the admin command we chose
@@ -170,25 +177,26 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for the benchmark and logs
 
     def blocked(self, need: str = "web") -> Verdict | None:
-        """The verdict for a check that needs `need` ("build", "release" or "web") when it is not there."""
-        if self.error:
-            return errored(self.error)
-        if not self.python:
-            return errored("dynamic checks run Python apps and Node apps; this repository has neither")
+        """The verdict for a check that needs `need` ("build" or "web") when the learner's service did not get
+        that far: a fail counted in the maximum, or a skip when there is no service we can run at all."""
+        if self.not_runnable:
+            return skipped(self.not_runnable)
         if self.build and self.build.unsatisfiable:
-            return errored(f"the declared dependencies could not be installed: {self.build.unsatisfiable}")
+            return failed(f"blocked: the declared dependencies did not install: {self.build.unsatisfiable}")
         if need == "build":
             return None
-        if need == "web":
-            if not self.web_command:
-                return failed("no `web` process type in the Procfile, so nothing could be started")
-            first = self.web_instances[0] if self.web_instances else None
-            if first is None or not first.answered:
-                why = first.failure if first else "it was not started"
-                if self.build and self.build.missing_imports:
-                    missing = ", ".join(sorted(self.build.missing_imports))
-                    return errored(f"blocked: the web process did not answer ({why}); undeclared imports: {missing}")
-                return errored(f"blocked: the web process did not answer ({why})")
+        if not self.web_command:
+            return failed("blocked: no `web` process type is declared, so nothing could be started")
+        first = self.web_instances[0] if self.web_instances else None
+        if first is None or not first.answered:
+            why = first.failure if first else "it was not started"
+            port = f"PORT={first.port}" if first else "$PORT"
+            blocked = f"blocked: the web process never answered on {port} ({why})"
+            if self.build and self.build.missing_imports:
+                blocked += f"; undeclared imports: {', '.join(sorted(self.build.missing_imports))}"
+            return failed(blocked)
+        if first.died is not None:
+            return failed(f"blocked: the web process {first.died} while we were still probing it")
         return None
 
     @property
@@ -309,6 +317,12 @@ class Observer:
             build.refused = plan.refused
             build.unsatisfiable = plan.refused or plan.problem
             return build
+        gaps = wheelhouse.lacks(wheelhouse.locate(), manifest.requirements) if self.door is None else []
+        if gaps:
+            raise GraderFault(
+                Fault.PACKAGE_INDEX,
+                f"the grader's offline package set has no {', '.join(gaps[:6])} (declared in {manifest.file})",
+            )
         for path, text in plan.files.items():  # written by our command, before any learner code runs
             write = ["/bin/sh", "-c", 'mkdir -p "${1%/*}" && cat > "$1"', "write", path]
             self.box.run(write, stdin=text.encode(), timeout=10)
@@ -331,9 +345,7 @@ class Observer:
         if plan.requirements and self.door is not None:
             forwarder = self._start_forwarder()
             if forwarder is None:
-                self.report.error = "the package index forwarder did not start in the sandbox"
-                build.unsatisfiable = self.report.error
-                return build
+                raise GraderFault(Fault.PACKAGE_INDEX, "the package index forwarder did not start in the sandbox")
         done = self._install(argv)
         if forwarder is not None:
             forwarder.kill()
@@ -342,7 +354,7 @@ class Observer:
         if not build.step.ok:
             failure = index.proxy_failure(output.decode("utf-8", "replace"))
             if self.door is not None and failure:
-                self.report.error = f"the package index proxy failed during the install: {failure}"
+                raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             return build
@@ -368,9 +380,9 @@ class Observer:
         self.report.build = build
         deps = (package or {}).get("dependencies") or {}
         if deps and self.door is None:
-            build.unsatisfiable = (
-                f"package.json declares {len(deps)} dependencies and the grader has no offline npm registry, "
-                "so this Node app is graded by its static checks only"
+            self.report.not_runnable = (
+                f"package.json declares {len(deps)} dependencies and this grader has no npm registry to install "
+                "them from (GRADER_NPM_URL=offline), so the Node service was not run"
             )
             return build
         plan = install.npm_plan(self.repo, package or {}) if deps else install.Plan(shown="no Node packages to install")
@@ -387,9 +399,7 @@ class Observer:
             )
             forwarder = self._start_forwarder()
             if forwarder is None:
-                self.report.error = "the npm registry forwarder did not start in the sandbox"
-                build.unsatisfiable = self.report.error
-                return build
+                raise GraderFault(Fault.PACKAGE_INDEX, "the npm registry forwarder did not start in the sandbox")
         done = self.box.run(
             ["sh", "-c", script], env={"npm_config_loglevel": "error"}, timeout=self.lab.limits.build_seconds
         )
@@ -400,7 +410,7 @@ class Observer:
         if not build.step.ok:
             failure = index.proxy_failure(output.decode("utf-8", "replace"))
             if failure:
-                self.report.error = f"the npm registry proxy failed during the install: {failure}"
+                raise GraderFault(Fault.PACKAGE_INDEX, f"the npm registry proxy failed during the install: {failure}")
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             return build
@@ -460,6 +470,7 @@ class Observer:
 
     def wait_ready(self, proc, instance: WebInstance, deadline: float) -> None:
         path = self.contract.health.path
+        last_error = ""
         while time.monotonic() < deadline:
             if not proc.alive():
                 instance.failure = f"exited with status {proc.returncode} before answering"
@@ -469,12 +480,35 @@ class Observer:
                     result = self.box.http(instance.port, path, timeout=max(0.5, min(3.0, deadline - time.monotonic())))
                 except Exception as exc:  # ProbeError: not ready yet
                     log.debug("not ready: %s", exc)
+                    last_error = str(exc)
                 else:
+                    if result.truncated:
+                        # Content-Length: 10**12, or a body that never ends: no client would ever see a page.
+                        instance.failure = f"the response to GET {path} never completed (still sending after 1 MiB)"
+                        return
                     instance.ready_after = time.monotonic() - proc.started_at
                     instance.first_status = result.status
                     return
             time.sleep(0.03)
-        instance.failure = f"no HTTP answer on PORT={instance.port} within {self.lab.limits.start_seconds:.0f} s"
+        if "no complete response" in last_error:
+            instance.failure = f"the response to GET {path} never completed: {last_error}"
+        else:
+            instance.failure = f"no HTTP answer on PORT={instance.port} within {self.lab.limits.start_seconds:.0f} s"
+
+    # A service that answers once and then dies would look healthy to a single probe: each deploy must still be
+    # running this long after it started before its probes count.
+    MIN_LIFETIME = 2.0
+
+    def _check_alive(self, procs, instances) -> None:
+        oldest = min(proc.started_at for proc in procs)
+        remaining = self.MIN_LIFETIME - (time.monotonic() - oldest)
+        if remaining > 0:
+            time.sleep(remaining)
+        for proc, instance in zip(procs, instances, strict=True):
+            if instance.answered and not proc.alive():
+                age = time.monotonic() - proc.started_at
+                instance.died = f"exited with status {proc.returncode} within {age:.1f} s of starting"
+                instance.output_tail = _tail(proc.stderr() + proc.stdout())
 
     def run(self) -> None:
         procfile = self.repo.procfile or {}
@@ -505,6 +539,7 @@ class Observer:
         a, b = instances
         if b.answered:
             self._probe_b(b_proc, b, a if a.answered else None)
+        self._check_alive(procs, instances)
         if a.answered:
             self._shutdown(a_proc, a)
         self._check_others(started_others, min_age=1.0)
@@ -564,26 +599,29 @@ class Observer:
         result = self._http(port, endpoint.path, method=endpoint.method)
         return result.status, result.body[:4096]
 
+    # Without a slow path, the request in flight at SIGTERM is one still arriving: its headers end this late.
+    ARRIVING_FOR = 1.0
+
     def _shutdown(self, proc, a: WebInstance) -> None:
         slow = self.contract.slow
-        shutdown = Shutdown(in_flight=slow is not None)
+        method, path = (slow.method, slow.path) if slow else ("GET", self.contract.health.path)
+        arriving_for = 0.0 if slow else self.ARRIVING_FOR
+        timeout = (self.contract.slow_seconds if slow else arriving_for) + 12
+        shutdown = Shutdown(f"{method} {path}", arriving=slow is None)
         self.report.shutdown = shutdown
         sent_at = time.monotonic()
-        worker = None
-        if slow is not None:
-            timeout = self.contract.slow_seconds + 12
 
-            def request() -> None:
-                try:
-                    result = self.box.http(a.port, slow.path, method=slow.method, timeout=timeout)
-                    shutdown.response_status = result.status
-                except Exception as exc:
-                    shutdown.response_error = str(exc)[:200] or type(exc).__name__
-                shutdown.response_elapsed = time.monotonic() - sent_at
+        def request() -> None:
+            try:
+                result = self.box.http(a.port, path, method=method, timeout=timeout, arriving_for=arriving_for)
+                shutdown.response_status = result.status
+            except Exception as exc:
+                shutdown.response_error = str(exc)[:200] or type(exc).__name__
+            shutdown.response_elapsed = time.monotonic() - sent_at
 
-            worker = threading.Thread(target=request, daemon=True)
-            worker.start()
-            time.sleep(min(0.3, self.contract.slow_seconds / 3))
+        worker = threading.Thread(target=request, daemon=True)
+        worker.start()
+        time.sleep(0.3 if slow is None else min(0.3, self.contract.slow_seconds / 3))
         signalled = time.monotonic()
         shutdown.signal_after = signalled - sent_at
         proc.signal(signal.SIGTERM)
@@ -593,8 +631,7 @@ class Observer:
             shutdown.port_still_open = any(port == a.port for _, port in self.box.listening())
         else:
             proc.kill()
-        if worker is not None:
-            worker.join(self.contract.slow_seconds + 13)
+        worker.join(timeout + 1)
 
     def _check_others(self, started, *, min_age: float) -> None:
         for entry, proc in started:
@@ -613,10 +650,11 @@ class Observer:
 
 
 def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -> RunReport:
-    """Build and run the submission in a sandbox; any failure of the sandbox itself becomes report.error."""
+    """Build and run the submission in a sandbox. Raises GraderFault when our own machinery fails (no sandbox, no
+    wheelhouse, a box that broke): that is never the learner's result."""
     report = RunReport()
     if not repo.is_python and not repo.is_node:
-        report.python = False
+        report.not_runnable = "the dynamic checks run Python and Node services; this repository has neither"
         return report
     from labs.sandbox import Limits, SandboxError, get_backend
 
@@ -625,14 +663,12 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
     try:
         registry = index.settings(kind=index.PYPI if repo.is_python else index.NPM)
     except ValueError as exc:
-        report.error = str(exc)
-        return report
+        raise GraderFault(Fault.PACKAGE_INDEX, str(exc)) from None
     # Python builds need uv from the wheelhouse; Node builds need the npm registry only for packages.
     needs_registry = repo.is_python or bool((node_manifest(repo)[0] or {}).get("dependencies"))
     problem = (problem if repo.is_python else None) or (index.problem(registry) if needs_registry else None)
     if problem:
-        report.error = problem
-        return report
+        raise GraderFault(Fault.PACKAGE_INDEX, problem)
     limits = lab.limits
     box_limits = Limits(
         wall_seconds=limits.build_seconds + limits.release_seconds + limits.start_seconds + 60,
@@ -671,7 +707,7 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
             if door is not None:
                 door.close()  # the release and the run have no way out
             lap("build")
-            if build.unsatisfiable:
+            if build.unsatisfiable or report.not_runnable:
                 return report
             report.files_at_start = set(observer.listing())  # before any learner code has run
             lap("list")
@@ -685,5 +721,5 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
         log.info("sandboxed run timings: %s", report.timings)
     except SandboxError as exc:
         log.warning("sandbox failed: %s", exc)
-        report.error = str(exc) if "unavailable" in str(exc) else f"sandbox error: {exc}"
+        raise GraderFault(Fault.SANDBOX, str(exc)) from exc
     return report

@@ -9,6 +9,7 @@ The grader mounts the folder read-only at /wheelhouse in the box. GRADER_WHEELHO
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import zipfile
@@ -29,6 +30,28 @@ def problem(path: Path) -> str | None:
     if not (path / UV_RELATIVE).is_file():
         return f"the offline wheelhouse has no uv binary ({path / UV_RELATIVE}): run `make wheelhouse`"
     return None
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lacks(path: Path, requirements) -> list[str]:
+    """The declared requirements this wheelhouse cannot serve: a package it has no wheel of, or a pinned version it
+    lacks. The wheelhouse holds one version of a few packages, so such a gap is ours, not the learner's."""
+    versions: dict[str, set[str]] = {}
+    for wheel in path.glob("*.whl"):
+        name, version = wheel.name.split("-")[:2]
+        versions.setdefault(_normal(name), set()).add(version)
+    gaps = []
+    for requirement in requirements:
+        have = versions.get(_normal(requirement.name))
+        pin = re.match(r"^===?\s*([^*,;\s]+)", requirement.spec.strip())
+        if have is None:
+            gaps.append(requirement.name)
+        elif pin and pin.group(1) not in have:
+            gaps.append(f"{requirement.name}=={pin.group(1)}")
+    return gaps
 
 
 def prepare(path: Path) -> Path:

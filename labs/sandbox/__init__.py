@@ -247,11 +247,14 @@ class Box(ABC):
         timeout: float,
         host: str = "127.0.0.1",
         max_body: int = 1 * MiB,
+        arriving_for: float = 0.0,
     ) -> HttpResult:
         """One HTTP/1.1 request to host:port inside the box's network namespace, made by our code on the host.
 
-        timeout bounds the whole exchange (connect, headers and body). Raises ProbeError on connection
-        failure, a malformed response or timeout.
+        timeout bounds the whole exchange (connect, headers and body). arriving_for > 0 sends the request line
+        at once and the end of the headers that many seconds later: a request the server has accepted but is
+        still receiving, which a draining server answers and one that exits at once drops. Raises ProbeError on
+        connection failure, a malformed response or timeout.
         """
 
     @abstractmethod

@@ -130,7 +130,8 @@ def _env_int(name: str, default: int) -> int:
 
 
 class BwrapBackend(Backend):
-    """Settings from the environment: SANDBOX_UID_BASE (10001), SANDBOX_SLOTS (16), SANDBOX_LOCK_DIR."""
+    """Settings from the environment: SANDBOX_UID_BASE (10001), SANDBOX_SLOTS (16), SANDBOX_LOCK_DIR, and
+    SANDBOX_SLOT_WAIT_SECONDS (120): how long a grade waits for a free slot before it is our fault and retried."""
 
     name = "bwrap"
     _checked: dict[tuple[str, ...], str | None] = {}
@@ -138,6 +139,7 @@ class BwrapBackend(Backend):
     def __init__(self) -> None:
         self.uid_base = _env_int("SANDBOX_UID_BASE", 10001)
         self.slots = max(1, _env_int("SANDBOX_SLOTS", 16))
+        self.slot_wait = max(0, _env_int("SANDBOX_SLOT_WAIT_SECONDS", 120))
         default_lock_dir = (
             "/run/lock/twelve-factor-sandbox" if os.geteuid() == 0 else f"/tmp/twelve-factor-sandbox-{os.geteuid()}"
         )
@@ -155,7 +157,8 @@ class BwrapBackend(Backend):
     def check(self) -> None:
         tools = self._tools()
         key = (*tools.values(), str(os.geteuid()))
-        if key not in self._checked:
+        # Only a success is remembered: a probe that failed because every slot was busy, say, is tried again.
+        if self._checked.get(key, "unknown") is not None:
             self._checked[key] = self._probe(tools)
         if self._checked[key]:
             raise SandboxUnavailable(self._checked[key])
@@ -185,10 +188,12 @@ class BwrapBackend(Backend):
 
     # Slots -----------------------------------------------------------------------------------------------
 
-    def acquire_slot(self, timeout: float = 120.0) -> tuple[int, int | None]:
-        """(lock fd, host uid or None when not root). Blocks until a slot is free."""
+    def acquire_slot(self, timeout: float | None = None) -> tuple[int, int | None]:
+        """(lock fd, host uid or None when not root). Blocks until a slot is free, at most `timeout` seconds
+        (SANDBOX_SLOT_WAIT_SECONDS by default)."""
         if os.geteuid() != 0:
             return -1, None
+        timeout = self.slot_wait if timeout is None else timeout
         self.lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
         while True:
@@ -869,6 +874,7 @@ class _BwrapBox(Box):
         timeout: float,
         host: str = "127.0.0.1",
         max_body: int = 1024 * 1024,
+        arriving_for: float = 0.0,
     ) -> HttpResult:
         self._check_open()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -884,11 +890,18 @@ class _BwrapBox(Box):
                 sock.connect((host, port))
             except OSError as e:
                 raise ProbeError(f"could not connect to {host}:{port} in the sandbox: {e}") from e
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
-            conn.sock = sock
             try:
-                conn.request(method, path, body=body, headers=dict(headers or {}))
-                resp = conn.getresponse()
+                if arriving_for > 0:
+                    sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n".encode("latin-1"))
+                    time.sleep(arriving_for)
+                    sock.sendall(b"Connection: close\r\n\r\n")
+                    resp = http.client.HTTPResponse(sock, method=method)
+                    resp.begin()
+                else:
+                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                    conn.sock = sock
+                    conn.request(method, path, body=body, headers=dict(headers or {}))
+                    resp = conn.getresponse()
                 data = resp.read(max_body + 1)
                 merged: dict[str, str] = {}
                 for k, v in resp.getheaders():

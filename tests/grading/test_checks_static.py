@@ -66,7 +66,7 @@ def test_committed_env_file_and_secret(make_repo, run_static):
     bad = make_repo({".env": "SECRET_KEY=abc\n", "app.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n'})
     verdict = run_static(bad, "config.no-committed-secrets")
     assert verdict.status == "fail"
-    assert ".env (committed secret file)" in verdict.evidence
+    assert ".env (committed .env with secrets: SECRET_KEY)" in verdict.evidence
     assert "AWS Access Key" in verdict.evidence
     assert verdict.evidence.startswith("detect-secrets ")
     good = make_repo(
@@ -94,11 +94,22 @@ def test_hardcoded_credentials(make_repo, run_static, code):
     assert status(run_static, make_repo({"app.py": code}), "config.no-hardcoded-credentials") == "fail"
 
 
+def test_a_literal_fallback_for_a_secret_is_a_hardcoded_credential(make_repo, run_static):
+    code = 'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-default")\n'
+    verdict = run_static(make_repo({"app.py": code}), "config.no-hardcoded-credentials")
+    assert verdict.status == "fail" and "SECRET_KEY falls back to a literal" in verdict.evidence
+
+
+def test_a_localhost_fallback_of_a_service_url_warns(make_repo, run_static):
+    code = 'import os\nURL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")\n'
+    verdict = run_static(make_repo({"app.py": code}), "backing-services.no-hardcoded-urls")
+    assert verdict.status == "warn" and "app.py:2 (redis://localhost)" in verdict.evidence
+
+
 @pytest.mark.parametrize(
     "code",
     [
         'import os\nSECRET_KEY = os.environ["SECRET_KEY"]\n',  # pragma: allowlist secret
-        'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-default")\n',
         'PASSWORD_HASHERS = ["x"]\nAUTH_USER_MODEL = "accounts.User"\n',
         'PASSWD = "root:x:0:0:root:/root:/bin/sh\\n"\n',  # pragma: allowlist secret
     ],
@@ -146,7 +157,6 @@ def test_hardcoded_service_locations(make_repo, run_static, code):
     "code",
     [
         'import os\nURL = os.environ["DATABASE_URL"]\n',
-        'import os\nURL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")\n',
         'import os\nassert os.environ["DATABASE_URL"].startswith("sqlite:///")\n',
         'import environ\nenv = environ.Env()\nDATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}\n',
     ],

@@ -15,8 +15,8 @@ from labs.management.commands.grade_repo import render
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def grade_repo(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def grade_repo(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **extra_env}
     env.setdefault("SECRET_KEY", "grade-repo-test-" + "x" * 40)
     return subprocess.run(
         [sys.executable, "manage.py", "grade_repo", *args],
@@ -49,6 +49,26 @@ def test_refused_submission_exits_3_with_a_reason(tmp_path):
     data = json.loads(done.stdout)
     assert data["score"] == 0 and data["passed"] is False and data["checks"] == []
     assert data["error"]
+
+
+def test_a_broken_sandbox_exits_4_and_says_it_is_the_graders_fault(clean_app):
+    done = grade_repo(str(clean_app), "--lab", "audit", "--json", SANDBOX_BACKEND="no-such-backend")
+    assert done.returncode == 4, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["checks"] == [] and data["passed"] is False
+    assert data["error"].startswith("the grader failed (sandbox), not your repository")
+    readable = grade_repo(str(clean_app), SANDBOX_BACKEND="no-such-backend")
+    assert readable.returncode == 4
+    assert "Not graded. Grader fault: the grader failed (sandbox)" in readable.stdout
+    assert "Score:" not in readable.stdout
+
+
+def test_static_only_grades_without_a_sandbox(clean_app):
+    done = grade_repo(str(clean_app), "--static-only", "--json", SANDBOX_BACKEND="no-such-backend")
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    dynamic = [c for c in data["checks"] if c["id"] == "port-binding.answers-http"]
+    assert dynamic[0]["status"] == "skip" and data["score"] == 100
 
 
 def test_unknown_lab_is_a_usage_error(clean_app):

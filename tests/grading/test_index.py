@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.grading import grade, index, install, pythons
+from labs.grading import Fault, GraderFault, grade, index, install, pythons
 from labs.grading.manifest import python_manifest
 from labs.grading.repo import Repo
 
@@ -229,6 +229,7 @@ def test_a_package_the_index_does_not_have_is_not_our_error(through_index, tmp_p
     )
     card = grade(app, "audit")
     install_check = checks(card)["dependencies.isolated-install"]
+    assert install_check.status == "fail"  # the real index does not have it: the learner's to fix
     assert "no-such-package-for-the-grader-tests" in install_check.evidence
     assert "proxy" not in install_check.evidence
 
@@ -237,8 +238,9 @@ def test_a_package_the_index_does_not_have_is_not_our_error(through_index, tmp_p
 def test_a_stopped_proxy_is_our_error_not_the_learners(monkeypatch, tmp_path, clean_app):
     monkeypatch.setenv("GRADER_INDEX_URL", "https://pypi.org/simple/")
     monkeypatch.setenv("GRADER_INDEX_SOCKET", str(tmp_path / "stopped.sock"))
-    install_check = checks(grade(clean_app, "audit"))["dependencies.isolated-install"]
-    assert install_check.status == "error" and "`index` process" in install_check.evidence
+    with pytest.raises(GraderFault, match="`index` process") as raised:
+        grade(clean_app, "audit")
+    assert raised.value.kind == Fault.PACKAGE_INDEX
 
 
 @pytest.mark.sandbox
@@ -249,13 +251,11 @@ def test_an_unreachable_upstream_is_our_error(monkeypatch, tmp_path, clean_app):
     try:
         for name, value in proxy.env.items():
             monkeypatch.setenv(name, value)
-        card = grade(clean_app, "audit")
+        with pytest.raises(GraderFault, match="the package index proxy failed during the install: .*502") as raised:
+            grade(clean_app, "audit")
     finally:
         proxy.stop()
-    install_check = checks(card)["dependencies.isolated-install"]
-    assert install_check.status == "error"
-    assert "the package index proxy failed during the install" in install_check.evidence
-    assert "502" in install_check.evidence
+    assert raised.value.kind == Fault.PACKAGE_INDEX
 
 
 @pytest.mark.sandbox

@@ -1,10 +1,11 @@
-"""grade() without a sandbox: lab selection, progress callback, refusals, and a sandbox that is not there."""
+"""grade() without a sandbox: lab selection, progress callback, refusals, static-only grades, and our own faults."""
 
+import dataclasses
 import zipfile
 
 import pytest
 
-from labs.grading import SubmissionRefused, grade
+from labs.grading import Fault, GraderFault, SubmissionRefused, grade
 
 
 @pytest.fixture
@@ -46,19 +47,39 @@ def test_refused_submission_raises(tmp_path, static_lab):
         grade(archive, "static-only", labs_dir=static_lab)
 
 
-def test_without_a_sandbox_dynamic_checks_error_and_static_ones_run(clean_app, monkeypatch):
+def test_without_a_sandbox_the_grade_is_our_fault_not_a_score(clean_app, monkeypatch):
     monkeypatch.setenv("SANDBOX_BACKEND", "no-such-backend")
-    card = grade(clean_app, "audit")
+    with pytest.raises(GraderFault, match="sandbox unavailable") as raised:
+        grade(clean_app, "audit")
+    assert raised.value.kind == Fault.SANDBOX
+
+
+def test_static_only_needs_no_sandbox_and_skips_the_dynamic_checks(clean_app, monkeypatch):
+    monkeypatch.setenv("SANDBOX_BACKEND", "no-such-backend")
+    card = grade(clean_app, "audit", static_only=True)
     dynamic = [c for c in card.checks if c.id.endswith(("answers-http", "graceful-shutdown", "isolated-install"))]
-    assert dynamic and all(c.status == "error" and "sandbox unavailable" in c.evidence for c in dynamic)
+    assert dynamic and all(c.status == "skip" and "static checks only" in c.evidence for c in dynamic)
     assert next(c for c in card.checks if c.id == "config.no-committed-secrets").status == "pass"
-    assert not card.passed
-    assert "could not run" in card.error
+    assert card.score == 100
 
 
-def test_without_a_wheelhouse_dynamic_checks_error(clean_app, monkeypatch, tmp_path):
+def test_without_a_wheelhouse_the_grade_is_our_fault(clean_app, monkeypatch, tmp_path):
     monkeypatch.setenv("GRADER_WHEELHOUSE", str(tmp_path / "missing"))
-    card = grade(clean_app, "audit")
-    install = next(c for c in card.checks if c.id == "dependencies.isolated-install")
-    assert install.status == "error" and "make wheelhouse" in install.evidence
-    assert not card.passed
+    with pytest.raises(GraderFault, match="make wheelhouse") as raised:
+        grade(clean_app, "audit")
+    assert raised.value.kind == Fault.PACKAGE_INDEX
+
+
+def test_a_crashing_check_is_our_fault_not_a_hole_in_the_scorecard(make_repo, static_lab, monkeypatch):
+    from labs.grading.checks import REGISTRY
+
+    spec = REGISTRY["port-binding.reads-port"]
+
+    def crash(ctx):
+        raise KeyError("bug")
+
+    monkeypatch.setitem(REGISTRY, spec.id, dataclasses.replace(spec, func=crash))
+    root = make_repo({"Procfile": "web: gunicorn app:app\n"})
+    with pytest.raises(GraderFault, match="port-binding.reads-port crashed") as raised:
+        grade(root, "static-only", labs_dir=static_lab)
+    assert raised.value.kind == Fault.CHECK

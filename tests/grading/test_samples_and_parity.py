@@ -32,9 +32,7 @@ def test_samples_must_be_folders_inside_the_repository(bad):
 
 def test_audit_names_what_it_set_aside(make_repo, monkeypatch):
     root = make_repo({"app.py": "x = 1\n", ".twelve-factor.yml": "samples: [examples/broken]\n", **BROKEN_SAMPLE})
-    monkeypatch.setenv("SANDBOX_BACKEND", "missing-backend-for-static-only")
-
-    card = grade(root, "audit", labs_dir=LABS_DIR)
+    card = grade(root, "audit", labs_dir=LABS_DIR, static_only=True)
 
     checks = {c.id: c for c in card.checks}
     assert checks["config.no-hardcoded-credentials"].status == "pass"
@@ -43,9 +41,7 @@ def test_audit_names_what_it_set_aside(make_repo, monkeypatch):
 
 def test_guided_labs_ignore_samples(make_repo, monkeypatch):
     root = make_repo({"app.py": "x = 1\n", ".twelve-factor.yml": "samples: [examples/broken]\n", **BROKEN_SAMPLE})
-    monkeypatch.setenv("SANDBOX_BACKEND", "missing-backend-for-static-only")
-
-    card = grade(root, "capstone", labs_dir=LABS_DIR)
+    card = grade(root, "capstone", labs_dir=LABS_DIR, static_only=True)
 
     assert {c.id: c for c in card.checks}["config.no-hardcoded-credentials"].status == "fail"
 

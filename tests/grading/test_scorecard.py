@@ -17,7 +17,30 @@ def test_score_counts_pass_warn_fail_only():
     assert card.passed
 
 
-def test_error_never_passes_but_does_not_lower_score():
+def test_a_failed_gate_blocks_passing_whatever_the_total():
+    gate = CheckResult.scored(id="config.no-committed-secrets", factor=3, status="fail", weight=10, evidence="e",
+                              hint="h", gate=True)  # fmt: skip
+    card = Scorecard.from_checks("audit", [result("pass", weight=90), gate], pass_mark=80)
+    assert card.score == 90
+    assert not card.passed
+    assert card.blocking == [gate]
+
+
+def test_a_passed_gate_blocks_nothing():
+    gate = CheckResult.scored(id="g", factor=3, status="pass", weight=10, evidence="e", hint="h", gate=True)
+    card = Scorecard.from_checks("audit", [result("pass"), gate], pass_mark=80)
+    assert card.passed and card.blocking == []
+
+
+def test_a_failed_gate_with_a_cap_bounds_the_score():
+    unserved = CheckResult.scored(id="port-binding.answers-http", factor=7, status="fail", weight=10, evidence="e",
+                                  hint="h", gate=True, cap=40)  # fmt: skip
+    card = Scorecard.from_checks("audit", [result("pass", weight=200), unserved], pass_mark=30)
+    assert card.score == 40
+    assert not card.passed
+
+
+def test_error_never_passes_but_does_not_lower_score():  # scorecards stored before GraderFault existed
     card = Scorecard.from_checks("audit", [result("pass"), result("error")], pass_mark=80)
     assert card.score == 100
     assert not card.passed
@@ -34,7 +57,7 @@ def test_to_dict_has_exactly_the_issue_keys():
     card = Scorecard.from_checks("audit", [result("pass")], pass_mark=80)
     data = card.to_dict()
     assert list(data) == ["lab", "score", "passed", "checks", "error"]
-    assert list(data["checks"][0]) == ["id", "factor", "status", "points", "max_points", "evidence", "hint"]
+    assert list(data["checks"][0]) == ["id", "factor", "status", "points", "max_points", "evidence", "hint", "gate"]
 
 
 def test_refused_scorecard():

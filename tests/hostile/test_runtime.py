@@ -311,3 +311,44 @@ except OSError:
     pass
 """
     grade_hostile(judge, tmp_path, serve_after(prelude))
+
+
+def test_a_service_that_never_answers_scores_at_most_40_and_cannot_pass(judge, tmp_path):
+    kind, card, _ = judge(write_app(tmp_path / "sleepy", "import time\nwhile True:\n    time.sleep(1)\n"))
+    assert kind == "scorecard", card
+    assert card["score"] <= 40 and not card["passed"]
+    checks = check_web(card)
+    assert checks["port-binding.answers-http"]["status"] == "fail"
+    assert checks["port-binding.answers-http"]["gate"]
+    blocked = [c for c in checks.values() if c["evidence"].startswith("blocked: the web process never answered")]
+    assert len(blocked) >= 8, [c["id"] for c in blocked]
+    assert not [c for c in checks.values() if c["status"] == "error"]
+
+
+def test_a_response_that_never_ends_does_not_count_as_an_answer(judge, tmp_path):
+    app = """
+        import os
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(10**12))
+                self.end_headers()
+                chunk = b"x" * 65536
+                while True:
+                    self.wfile.write(chunk)
+
+        HTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
+    """
+    checks = grade_hostile(judge, tmp_path, app)
+    answer = checks["port-binding.answers-http"]
+    assert answer["status"] == "fail" and "never completed" in answer["evidence"], answer["evidence"]
+
+
+def test_a_web_process_that_dies_during_the_run_fails(judge, tmp_path):
+    prelude = "signal.signal(signal.SIGALRM, lambda *_: os._exit(7))\nsignal.setitimer(signal.ITIMER_REAL, 1.5)"
+    checks = grade_hostile(judge, tmp_path, serve_after(prelude))
+    answer = checks["port-binding.answers-http"]
+    assert answer["status"] == "fail", answer["evidence"]
+    assert "exited with status 7" in answer["evidence"], answer["evidence"]

@@ -3,6 +3,8 @@
 CI runs these on PostgreSQL and Redis; a newcomer's machine on SQLite and the server-less broker.
 """
 
+import fcntl
+import os
 import shutil
 import subprocess
 import time
@@ -31,6 +33,16 @@ def slow_release_fixture(tmp_path: Path) -> bytes:
     shutil.copytree(CLEAN_APP, app)
     procfile = app / "Procfile"
     procfile.write_text(procfile.read_text().replace("release: ", "release: sleep 4 && ", 1))
+    return zip_folder(app)
+
+
+def unanswering_fixture(tmp_path: Path) -> bytes:
+    """The clean app whose web process never answers HTTP: the learner's own failure."""
+    app = tmp_path / "sleepy_app"
+    shutil.copytree(CLEAN_APP, app)
+    procfile = app / "Procfile"
+    web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
+    procfile.write_text(procfile.read_text().replace(web, "web: python -c 'import time; time.sleep(600)'"))
     return zip_folder(app)
 
 
@@ -118,3 +130,33 @@ def test_a_submission_made_while_the_broker_is_down_is_graded_when_it_returns(si
     finally:
         redis.terminate()
         redis.wait()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox slots exist only when the worker runs as root")
+def test_a_sandbox_that_cannot_run_is_retried_then_error_never_a_failed_grade(site_stack, tmp_path):
+    """Our fault (every sandbox slot taken) is retried with backoff and ends ERROR with no score; once the sandbox is
+    back, a learner's own failure is FAILED with a score."""
+    lock_dir = tmp_path / "slots"
+    lock_dir.mkdir(mode=0o700)
+    # A slot uid of its own: a grader elsewhere on this machine (another suite, a dev server) uses 10001.. and
+    # clears its slot's uid of leftover processes, which would be this test's box.
+    stack = site_stack(
+        SANDBOX_SLOTS="1", SANDBOX_LOCK_DIR=str(lock_dir), SANDBOX_UID_BASE="10901", SANDBOX_SLOT_WAIT_SECONDS="1",
+        LAB_MAX_ATTEMPTS="2", LAB_RETRY_BACKOFF_SECONDS="1",
+    )  # fmt: skip
+    stack.start("web")
+    learner = Learner(stack)
+    slot = os.open(lock_dir / "slot-0.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(slot, fcntl.LOCK_EX)  # the only slot is busy for as long as we hold it
+    try:
+        stack.start("worker")
+        status_page = learner.submit("audit", zip_folder())
+        assert learner.wait_for(status_page, ("passed", "failed", "error")) == ("error", None)
+    finally:
+        os.close(slot)
+    assert scorecards(stack) == [["error", 2, False]]
+    assert "our fault, not your code" in learner.get(status_page)
+
+    failing = learner.submit("audit", unanswering_fixture(tmp_path))
+    status, score = learner.wait_for(failing, ("passed", "failed", "error"))
+    assert status == "failed" and score is not None and score <= 40

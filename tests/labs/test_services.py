@@ -153,6 +153,7 @@ def test_a_second_delivery_of_a_graded_submission_does_nothing(lab, learner, mon
 
 
 def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
+    from labs.grading import Fault, GraderFault
     from labs.sandbox import SandboxUnavailable
 
     class BrokenBackend:
@@ -162,9 +163,10 @@ def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
     monkeypatch.setattr("labs.sandbox.get_backend", lambda *a, **k: BrokenBackend())
     submission = Submission.objects.create(lab=lab, user=learner)
 
-    with pytest.raises(SandboxUnavailable):
+    with pytest.raises(GraderFault) as raised:
         services.submission_grade(submission_id=submission.pk)
 
+    assert raised.value.kind == Fault.SANDBOX
     submission.refresh_from_db()
     assert submission.status == Submission.Status.QUEUED
     assert not Scorecard.objects.exists()

@@ -153,3 +153,39 @@ def test_a_starter_downloads_as_a_zip_and_as_a_cloneable_git_bundle(client, lab,
     clone = subprocess.run(["git", "clone", "-q", str(bundle), str(tmp_path / "repo")], capture_output=True, text=True)
     assert clone.returncode == 0 and "warning" not in clone.stderr, clone.stderr
     assert (tmp_path / "repo" / "Procfile").is_file()
+
+
+def test_a_scorecard_names_what_blocks_passing_and_links_lessons_by_title(client, learner, lab):
+    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.FAILED)
+    checks = [
+        {"id": "config.no-committed-secrets", "factor": 3, "status": "fail", "points": 0, "max_points": 20,
+         "evidence": ".env (committed .env with secrets: SECRET_KEY)", "gate": True,
+         "hint": "Commit a `.env.example` instead. See /courses/twelve-factor/config/#how-credentials-leak"},
+        {"id": "processes.share-nothing", "factor": 6, "status": "skip", "points": 0, "max_points": 15,
+         "evidence": "no state contract", "gate": True,
+         "hint": "Keep state outside. See /courses/twelve-factor/processes/"},
+    ]  # fmt: skip
+    Scorecard.objects.create(submission=submission, score=90, passed=False, checks=checks)
+
+    html = client.get(submission.get_absolute_url()).content.decode()
+
+    assert "Score <strong" in html and "Blocks passing" in html
+    assert html.count("blocks passing</span>") == 1  # the failed gate, not the skipped one
+    assert "<code>.env.example</code>" in html
+    assert '<a href="/courses/twelve-factor/config/#how-credentials-leak">the lesson “III. Config”</a>' in html
+    assert "not counted" in html  # the skip's points
+    assert "How this score is counted" in html
+
+
+def test_a_submission_that_could_not_be_graded_shows_no_score(client, learner, lab):
+    refused = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.ERROR,
+                                        error_message="The archive contains a link.")  # fmt: skip
+    Scorecard.objects.create(submission=refused, score=0, passed=False, checks=[], error="The archive contains a link.")
+    ours = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.ERROR,
+                                     error_message="We could not grade this submission (sandbox).")  # fmt: skip
+
+    for submission in (refused, ours):
+        html = client.get(submission.get_absolute_url()).content.decode()
+        assert "Not graded." in html and "Score <strong" not in html
+    listing = client.get("/labs/submissions/").content.decode()
+    assert listing.count("not graded") == 2 and ">0<" not in listing

@@ -3,9 +3,11 @@ from django.contrib.auth.models import User
 from django.http import QueryDict
 
 from quizzes import services
+from quizzes.loader import load_course_quizzes
 from quizzes.models import Answer, Attempt
 from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
 from tests.quizzes.conftest import answer_data, every_type_quiz
+from tests.quizzes.content_lessons import COURSE_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,41 @@ def test_editing_a_question_after_an_attempt_keeps_its_score_and_review(quiz_dir
     # A new attempt gets the new version.
     new = services.attempt_start(user=learner, quiz=quiz)
     assert new.items.get(version__question__key="pick-one").version != item.version
+
+
+def test_an_erratum_in_a_content_question_becomes_a_version_and_past_scores_stay(content_course, learner, tmp_path):
+    # Issue 18 took the bare import (line 3) out of this question's key. Load the key as it was, take an attempt,
+    # then load content/ as it is now.
+    lessons = {lesson.slug: lesson for lesson in content_course.lessons.all()}
+    text = (COURSE_DIR / "quizzes" / "logs.yaml").read_text()
+    assert text.count("violations: [10, 12, 16]") == 1
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "logs.yaml").write_text(text.replace("[10, 12, 16]", "[3, 10, 12, 16]"))
+    load_course_quizzes(course=content_course, course_dir=tmp_path, lessons=lessons)
+    quiz = content_course.quizzes.get(slug="logs")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").get(version__question__key="logs-spot-python-config")
+    assert answer(attempt, item).answer.credit == 1.0
+    score = services.attempt_submit(attempt=attempt).score
+
+    load_course_quizzes(course=content_course, course_dir=COURSE_DIR, lessons=lessons)
+
+    question = item.version.question
+    question.refresh_from_db()
+    assert question.current_version != item.version
+    assert question.current_version.definition["violations"] == [10, 12, 16]
+    attempt.refresh_from_db()
+    item.refresh_from_db()
+    assert attempt.score == score
+    assert item.version.definition["violations"] == [3, 10, 12, 16]
+    assert Answer.objects.get(item=item).credit == 1.0
+    # The same clicks in a new attempt are graded against the corrected key.
+    new = services.attempt_start(user=learner, quiz=quiz)
+    new_item = new.items.select_related("version").get(version__question__key="logs-spot-python-config")
+    lines = as_query({"line": ["3", "10", "12", "16"]})
+    parsed = parse_answer(attempt=new, version=new_item.version, data=lines)
+    saved = services.answer_save(attempt=new, item=new_item, given=parsed.given, response=parsed.response)
+    assert saved.answer.credit < 1.0
 
 
 def test_draw_per_factor(content_course, learner):

@@ -1,5 +1,9 @@
 """The check registry: one module per factor group registers its checks here.
 
+A check marked ``gate=True`` is a finding that makes a pass impossible whatever the total (a committed secret, a
+debug page in production, a service that never answers...); ``cap`` also bounds the score when it fails, for a
+finding that leaves the other checks with nothing to observe (see labs.grading.scorecard).
+
 A static check is ``func(ctx: StaticContext) -> Verdict``; a dynamic check is
 ``func(ctx: DynamicContext) -> Verdict`` and reads what the sandboxed run observed (labs.grading.run).
 The hint of a check links to the lesson section that teaches the fix.
@@ -62,6 +66,8 @@ class CheckSpec:
     advice: str
     anchor: str
     func: Callable
+    gate: bool = False
+    cap: int | None = None
 
     @property
     def hint(self) -> str:
@@ -87,12 +93,20 @@ MODULES = (
 
 
 def check(
-    id: str, *, factor: int, kind: Literal["static", "dynamic"], title: str, advice: str, anchor: str = ""
+    id: str,
+    *,
+    factor: int,
+    kind: Literal["static", "dynamic"],
+    title: str,
+    advice: str,
+    anchor: str = "",
+    gate: bool = False,
+    cap: int | None = None,
 ) -> Callable[[Callable], Callable]:
     def register(func: Callable) -> Callable:
         if id in REGISTRY:
             raise ValueError(f"check {id} registered twice")
-        REGISTRY[id] = CheckSpec(id, factor, kind, title, advice, anchor, func)
+        REGISTRY[id] = CheckSpec(id, factor, kind, title, advice, anchor, func, gate=gate, cap=cap)
         return func
 
     return register

@@ -26,7 +26,7 @@ def in_codebase(ctx: StaticContext) -> Verdict:
     found = []
     release = (repo.procfile or {}).get("release")
     if release:
-        found.append(f"Procfile:{release.line} release: {release.command[:50]}")
+        found.append(f"Procfile:{release.line} release: {release.command[:200]}")
     if repo.exists("manage.py"):
         commands = repo.glob(r"(^|/)management/commands/(?!__init__)[^/]+\.py$")
         found.append("manage.py" + (f" with {len(commands)} custom command(s)" if commands else ""))
@@ -87,8 +87,8 @@ def one_off_runs(ctx: DynamicContext) -> Verdict:
     if step is None:
         return skipped("no Procfile release: and no manage.py, so there is no admin command to run")
     if step.timed_out:
-        return failed(f"{ctx.run.release_source} `{step.command[:60]}` still running after {step.duration:.0f} s")
+        return failed(f"{ctx.run.release_source} `{step.command[:200]}` still running after {step.duration:.0f} s")
     if step.exit_code != 0:
         tail = f": {step.output_tail}" if step.output_tail else ""
-        return failed(f"{ctx.run.release_source} `{step.command[:60]}` exited {step.exit_code}{tail}")
-    return passed(f"{ctx.run.release_source} `{step.command[:60]}` exited 0 in {step.duration:.2f} s")
+        return failed(f"{ctx.run.release_source} `{step.command[:200]}` exited {step.exit_code}{tail}")
+    return passed(f"{ctx.run.release_source} `{step.command[:200]}` exited 0 in {step.duration:.2f} s")

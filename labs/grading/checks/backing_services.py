@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
 from labs.grading.manifest import python_manifest
 from labs.grading.repo import where
 from labs.grading.run import GRADER_DIR
@@ -64,18 +64,19 @@ def _host(url: str) -> str:
         return "?"
 
 
-def hardcoded_services(rel: str, tree: ast.Module) -> list[str]:
+def hardcoded_services(rel: str, tree: ast.Module, local_defaults: list[str] | None = None) -> list[str]:
+    """Service locations written in the code. A localhost URL that is only the fallback of an environment read is
+    not one: it goes to `local_defaults` (a development convenience that a deploy overrides), unless it is a
+    network service a forgotten variable would silently reach, which the caller warns about."""
     hits = []
     spans = pysource.env_read_spans(tree)
     for node in pysource.string_literals(tree):
         value = node.value.strip()
         if URL_RE.match(value) and value.split("://", 1)[1].strip("/"):
-            if (
-                pysource.inside(node, spans)
-                and _host(value) in LOCAL_HOSTS
-                and "@" not in value.split("//", 1)[1].split("/", 1)[0]
-            ):
-                continue  # a local development default of an environment read
+            if pysource.inside(node, spans) and _host(value) in LOCAL_HOSTS:
+                if local_defaults is not None and not value.lower().startswith(("sqlite", "sqla+sqlite")):
+                    local_defaults.append(f"{where(rel, node.lineno)} ({value.split('://', 1)[0]}://{_host(value)})")
+                continue
             hits.append(f"{where(rel, node.lineno)} ({value.split('://', 1)[0]}:// URL)")
         elif SERVICE_PORT_RE.match(value) and not pysource.inside(node, spans):
             hits.append(f"{where(rel, node.lineno)} ({value})")
@@ -102,17 +103,75 @@ def hardcoded_services(rel: str, tree: ast.Module) -> list[str]:
     anchor="resource-handles",
 )
 def no_hardcoded_urls(ctx: StaticContext) -> Verdict:
-    hits = []
+    hits: list[str] = []
+    local_defaults: list[str] = []
     trees = ctx.repo.python_trees()
     for rel, tree in trees:
-        hits.extend(hardcoded_services(rel, tree))
+        hits.extend(hardcoded_services(rel, tree, local_defaults))
     js = [f for f in ctx.repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not ctx.repo.is_test(f)]
     for rel, number, line in ctx.repo.grep(r"['\"`](postgres|postgresql|mysql|redis|amqp|mongodb)://", js):
         if "process.env" not in line:
             hits.append(f"{where(rel, number)} (service URL)")
-    if hits:
-        return failed("service locations in code: " + "; ".join(hits[:6]))
+    local_files = local_file_databases(ctx.repo)
+    if hits or local_files:
+        found = [f"{place} (database in a local file)" for place in local_files] + hits
+        return failed("service locations in code: " + "; ".join(found[:6]))
+    if local_defaults:
+        return warned(
+            "read from the environment, but falling back to a service on this machine when the variable is unset: "
+            + "; ".join(local_defaults[:4])
+            + " (a deploy that forgets the variable would quietly look for it on localhost)"
+        )
     return passed(f"no service URLs or hosts in {len(trees) + len(js)} code files")
+
+
+DATABASE_FILE_RE = re.compile(r"\.(db|sqlite3?)$", re.I)
+
+
+def local_file_databases(repo) -> list[str]:
+    """Where the app keeps its data in a file beside the code instead of a backing service: sqlite3.connect() on a
+    literal path, Django's DATABASES naming a SQLite file with no DATABASE_URL read anywhere, a committed database."""
+    found = [f"{rel} (committed)" for rel in repo.files if DATABASE_FILE_RE.search(rel) and not repo.is_test(rel)]
+    reads_database_url = False
+    literal_files: list[str] = []
+    for rel, tree in repo.python_trees():
+        for node in ast.walk(tree):
+            if pysource.env_read_name(node) == "DATABASE_URL":
+                reads_database_url = True
+            if (
+                isinstance(node, ast.Call)
+                and pysource.dotted(node.func) in ("sqlite3.connect", "connect")
+                and node.args
+                and _file_path_literal(node.args[0])
+            ):
+                found.append(where(rel, node.lineno) + " sqlite3.connect()")
+            elif isinstance(node, ast.Dict) and _django_sqlite(node):
+                literal_files.append(where(rel, node.lineno) + " DATABASES uses a SQLite file")
+    return found + ([] if reads_database_url else literal_files)
+
+
+def _file_path_literal(node: ast.AST) -> bool:
+    """A path written in the code: "todo.db", BASE_DIR / "db.sqlite3", os.path.join(BASE_DIR, "app.db")."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value not in (":memory:", "") and not node.value.startswith("file::memory:")
+    if isinstance(node, ast.BinOp):
+        return _file_path_literal(node.right)
+    if isinstance(node, ast.Call) and pysource.dotted(node.func).endswith("path.join") and node.args:
+        return _file_path_literal(node.args[-1])
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and DATABASE_FILE_RE.search(str(v.value)) for v in node.values)
+    return False
+
+
+def _django_sqlite(node: ast.Dict) -> bool:
+    entries = {k.value: v for k, v in zip(node.keys, node.values, strict=False) if isinstance(k, ast.Constant)}
+    engine = entries.get("ENGINE")
+    return (
+        isinstance(engine, ast.Constant)
+        and "sqlite3" in str(engine.value)
+        and "NAME" in entries
+        and _file_path_literal(entries["NAME"])
+    )
 
 
 def uses_database(ctx: StaticContext) -> bool:
@@ -132,6 +191,7 @@ def uses_database(ctx: StaticContext) -> bool:
     advice="Take the database from DATABASE_URL (dj-database-url, django-environ, SQLAlchemy's "
     "create_engine(os.environ['DATABASE_URL'])), never from a path or host in the code.",
     anchor="swapping-a-resource",
+    gate=True,
 )
 def attached_by_config(ctx: DynamicContext) -> Verdict:
     if not uses_database(ctx):

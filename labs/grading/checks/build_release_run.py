@@ -53,7 +53,7 @@ def no_build_in_run(ctx: StaticContext) -> Verdict:
     if hits:
         return failed("build or release steps at run time: " + "; ".join(hits))
     web = procfile["web"]
-    return passed(f"Procfile:{web.line} web: only starts the server ({web.command[:60]})")
+    return passed(f"Procfile:{web.line} web: only starts the server ({web.command[:200]})")
 
 
 @check(
@@ -71,11 +71,11 @@ def release_phase(ctx: StaticContext) -> Verdict:
     release = procfile.get("release")
     if not found:
         if release:
-            return passed(f"Procfile:{release.line} release: {release.command[:60]}")
+            return passed(f"Procfile:{release.line} release: {release.command[:200]}")
         return skipped("no migrations in the repository, so no release phase is needed")
     if release is None:
         return failed(f"{len(found)} migration file(s) (e.g. {found[0]}) but no `release:` in the Procfile")
-    return passed(f"Procfile:{release.line} release: {release.command[:60]} ({len(found)} migration file(s))")
+    return passed(f"Procfile:{release.line} release: {release.command[:200]} ({len(found)} migration file(s))")
 
 
 @check(
@@ -92,7 +92,7 @@ def run_writes_no_build_artifacts(ctx: DynamicContext) -> Verdict:
     if build and build.command and not build.command.ok:
         step = build.command
         status = "timed out" if step.timed_out else f"exited {step.exit_code}"
-        return failed(f"the build command `{step.command[:60]}` ({build.command_source}) {status}: {step.output_tail}")
+        return failed(f"the build command `{step.command[:200]}` ({build.command_source}) {status}: {step.output_tail}")
     blocked = ctx.run.blocked("web")
     if blocked:
         return blocked

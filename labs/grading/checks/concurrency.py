@@ -88,8 +88,9 @@ def no_daemonizing(ctx: StaticContext) -> Verdict:
 )
 def process_types_run(ctx: DynamicContext) -> Verdict:
     run = ctx.run
-    if run.error or not run.python or (run.build and run.build.unsatisfiable):
-        return run.blocked("build")
+    blocked = run.blocked("build")
+    if blocked:
+        return blocked
     procfile = ctx.repo.procfile or {}
     if not procfile:
         return failed("no Procfile process types to start")

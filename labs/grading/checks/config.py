@@ -48,6 +48,14 @@ PLACEHOLDER_RE = re.compile(
     re.I,
 )
 BASELINE = ".secrets.baseline"
+# Digests and ids that look random but are published on purpose: Subresource-Integrity hashes, pip's --hash pins,
+# lock-file integrity fields, migration revision ids (Alembic's revision/down_revision, Django's squashed ids).
+NOT_A_SECRET_LINE = re.compile(
+    r"""integrity\s*[=:]\s*["']?sha(256|384|512)-|--hash[=\s]sha\d+:|^\s*(down_)?revision\s*[:=]"""
+    r"""|^\s*(Revision ID|Revises)\s*:|["']?(integrity|resolved|checksum|hash)["']?\s*[:=]""",
+    re.I,
+)
+HIGH_ENTROPY_TYPES = frozenset({"Hex High Entropy String", "Base64 High Entropy String"})
 
 
 def _audited_false_positives(ctx: StaticContext) -> set[tuple[str, str]]:
@@ -71,8 +79,9 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
     """(version, findings, ignored) from detect-secrets over the text files, or None if it is not installed.
 
     Inline `pragma: allowlist secret` comments are honoured by detect-secrets itself; findings that a
-    .secrets.baseline marks as audited false positives (is_secret: false) and obvious placeholders
-    (user:password@host) are ignored and counted.
+    .secrets.baseline marks as audited false positives (is_secret: false), obvious placeholders
+    (user:password@host) and published digests (SRI hashes, --hash pins, migration revision ids) are ignored and
+    counted.
     """
     try:
         from detect_secrets import SecretsCollection
@@ -100,7 +109,9 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
                 log.warning("detect-secrets failed on %s", rel, exc_info=True)
         for filename, secret in collection:
             value = secret.secret_value or ""
-            if (filename, secret.secret_hash) in audited or PLACEHOLDER_RE.match(value.strip()):
+            line = (repo.lines(filename)[secret.line_number - 1 : secret.line_number] or [""])[0]
+            digest = secret.type in HIGH_ENTROPY_TYPES and NOT_A_SECRET_LINE.search(line)
+            if (filename, secret.secret_hash) in audited or PLACEHOLDER_RE.match(value.strip()) or digest:
                 ignored += 1
                 continue
             findings.append(f"{where(filename, secret.line_number)} ({secret.type})")
@@ -115,15 +126,14 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
     advice="Remove committed .env files, keys and secrets, rotate them, and read them from the "
     "environment; commit a .env.example with placeholder values instead.",
     anchor="how-credentials-leak",
+    gate=True,
 )
 def no_committed_secrets(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
-    bad_files = [
-        rel
-        for rel in repo.files
-        if (ENV_FILE_RE.search(PurePosixPath(rel).name) and not ENV_FILE_OK.search(rel))
-        or KEY_FILE_RE.search(PurePosixPath(rel).name)
+    env_files = [
+        rel for rel in repo.files if ENV_FILE_RE.search(PurePosixPath(rel).name) and not ENV_FILE_OK.search(rel)
     ]
+    key_files = [rel for rel in repo.files if KEY_FILE_RE.search(PurePosixPath(rel).name)]
     scan = _detect_secrets(ctx)
     if scan is None:
         scanner = "detect-secrets not installed: only file names checked"
@@ -132,13 +142,50 @@ def no_committed_secrets(ctx: StaticContext) -> Verdict:
         version, findings, ignored = scan
         scanner = f"detect-secrets {version}"
         if ignored:
-            scanner += f" ({ignored} audited false positive(s) or placeholder(s) ignored)"
-    problems = [f"{rel} (committed secret file)" for rel in bad_files] + findings
+            scanner += f" ({ignored} audited false positive(s), placeholder(s) or digest(s) ignored)"
+    secret_env_files, config_env_files = [], []
+    for rel in env_files:
+        names = _secret_env_names(repo.lines(rel))
+        found = any(f.startswith(f"{rel}:") for f in findings)
+        (secret_env_files if names or found or scan is None else config_env_files).append((rel, names))
+    problems = (
+        [f"{rel} (committed secret file)" for rel in key_files]
+        + [f"{rel} (committed .env with secrets: {', '.join(names) or 'see below'})" for rel, names in secret_env_files]
+        + findings
+    )
     if problems:
         return failed(f"{scanner}: " + "; ".join(problems[:8]) + ("; …" if len(problems) > 8 else ""))
+    if config_env_files:
+        listed = ", ".join(
+            f"{rel} ({', '.join(_env_names(repo.lines(rel))[:4]) or 'empty'})" for rel, _ in config_env_files
+        )
+        return warned(
+            f"{scanner}: no secrets, but config is committed in {listed}: each deploy's values belong in its "
+            "environment (commit a .env.example instead)"
+        )
     if scan is None:
         return warned(scanner)
     return passed(f"{scanner}: no secrets found in {len(repo.files)} files")
+
+
+ENV_LINE_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def _env_names(lines: list[str]) -> list[str]:
+    return [m.group(1) for m in map(ENV_LINE_RE.match, lines) if m]
+
+
+def _secret_env_names(lines: list[str]) -> list[str]:
+    """Names in a .env file that hold a secret: a secret-sounding name with a real value, or a URL with a password."""
+    names = []
+    for match in map(ENV_LINE_RE.match, lines):
+        if not match:
+            continue
+        name, value = match.group(1), match.group(2).strip("'\"")
+        credential_url = re.search(r"://[^/\s:@]+:[^/\s@]+@", value)
+        if (SECRET_NAME_RE.search(name.upper()) and value and not PLACEHOLDER_RE.match(value)) or credential_url:
+            names.append(name)
+    return names
 
 
 def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
@@ -179,7 +226,20 @@ def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
     for node in pysource.string_literals(tree):
         if re.search(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", node.value) and not pysource.inside(node, spans):
             hits.append(f"{where(rel, node.lineno)} (URL with a password)")
+    for name, fallback in pysource.env_fallbacks(tree):
+        if SECRET_NAME_RE.search(name.upper()) and _real_literal(fallback):
+            hits.append(f"{where(rel, fallback.lineno)} ({name} falls back to a literal when the variable is unset)")
     return hits
+
+
+def _real_literal(node: ast.AST) -> bool:
+    """A string a deploy that forgets the variable would run with: not empty, not a placeholder."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str | bytes)
+        and len(str(node.value).strip()) >= 4
+        and not PLACEHOLDER_RE.match(str(node.value).strip())
+    )
 
 
 @check(

@@ -94,7 +94,7 @@ def pinned(ctx: StaticContext) -> Verdict:
 )
 def isolated_install(ctx: DynamicContext) -> Verdict:
     build = ctx.run.build
-    if build is not None and build.refused and not ctx.run.error:
+    if build is not None and build.refused:
         return failed(build.refused)
     blocked = ctx.run.blocked("build")
     if blocked:

@@ -173,6 +173,77 @@ def production_server(ctx: StaticContext) -> Verdict:
     return passed(f"Procfile:{web.line} web: {web.command.split()[0]}")
 
 
+TRUTHY = frozenset({"1", "true", "yes", "on", "t", "y"})
+
+
+def _truthy(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and (node.value is True or str(node.value).strip().lower() in TRUTHY)
+
+
+def _target_name(target: ast.AST) -> str:
+    """DEBUG, settings.DEBUG, app.config["DEBUG"] → "DEBUG"."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return str(target.slice.value)
+    return ""
+
+
+def _unconditional_assignments(tree: ast.Module) -> list[ast.Assign]:
+    """Assignments that run whatever the environment: at module level, or in a settings class that is not named
+    for development or tests (a DEBUG = True under `if ...:` or in DevelopmentConfig is a branch, not a default)."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            found.append(node)
+        elif isinstance(node, ast.ClassDef) and not re.search(r"dev|test|local", node.name, re.I):
+            found.extend(n for n in node.body if isinstance(n, ast.Assign))
+    return found
+
+
+def _debug_defaults(rel: str, tree: ast.Module) -> list[str]:
+    """Settings that leave debug on unless someone remembers to turn it off."""
+    hits = []
+    for node in _unconditional_assignments(tree):
+        names = [_target_name(t) for t in node.targets]
+        if not any(n.upper() == "DEBUG" for n in names):
+            continue
+        value = node.value
+        if _truthy(value):
+            hits.append(f"{where(rel, node.lineno)} DEBUG = True")
+        elif (
+            isinstance(value, ast.Compare)
+            and isinstance(value.ops[0], ast.NotIn)
+            and pysource.is_environ(value.comparators[0])
+        ):
+            hits.append(f"{where(rel, node.lineno)} debug is on unless a variable is set")
+        elif any(
+            _truthy(fallback) for name, fallback in pysource.env_fallbacks(value) if name.upper().endswith("DEBUG")
+        ):
+            hits.append(f"{where(rel, node.lineno)} DEBUG defaults to on when the variable is unset")
+    return hits
+
+
+@check(
+    "dev-prod-parity.debug-off-by-default",
+    factor=10,
+    kind="static",
+    title="Debug is off unless the environment turns it on",
+    advice="Default DEBUG to off and let development turn it on (DEBUG = env.bool('DEBUG', default=False)), so a "
+    "deploy that sets nothing shows no tracebacks.",
+    anchor="the-three-gaps",
+)
+def debug_off_by_default(ctx: StaticContext) -> Verdict:
+    hits: list[str] = []
+    for rel, tree in ctx.repo.python_trees():
+        hits.extend(_debug_defaults(rel, tree))
+    if hits:
+        return failed("; ".join(hits[:4]))
+    return passed("no setting turns debug on by default")
+
+
 @check(
     "dev-prod-parity.no-debug-in-production",
     factor=10,
@@ -181,6 +252,7 @@ def production_server(ctx: StaticContext) -> Verdict:
     advice="Make debug off the default and turn it on with an environment variable in development only "
     "(DEBUG=1), so a deploy with production config never shows tracebacks.",
     anchor="the-three-gaps",
+    gate=True,
 )
 def no_debug_in_production(ctx: DynamicContext) -> Verdict:
     blocked = ctx.run.blocked("web")

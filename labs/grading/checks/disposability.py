@@ -60,7 +60,7 @@ def handles_sigterm(ctx: StaticContext) -> Verdict:
         if repo.is_node and not repo.is_python:
             return failed("no process.on('SIGTERM') handler: node exits at once, dropping requests")
         return failed(
-            f"Procfile:{web.line} web: `{web.command[:50]}` is not known to drain on SIGTERM, and "
+            f"Procfile:{web.line} web: `{web.command[:200]}` is not known to drain on SIGTERM, and "
             "the code installs no SIGTERM handler"
         )
     if repo.is_node:
@@ -79,11 +79,10 @@ def handles_sigterm(ctx: StaticContext) -> Verdict:
 )
 def fast_startup(ctx: DynamicContext) -> Verdict:
     run = ctx.run
-    if run.error or not run.python or (run.build and run.build.unsatisfiable) or not run.web_command:
-        return run.blocked("web")
+    blocked = run.blocked("web")
+    if blocked:
+        return blocked
     a = run.web_instances[0]
-    if not a.answered:
-        return failed(f"not ready: {a.failure}")
     measured = f"first HTTP response {a.ready_after:.2f} s after start (two deploys started together)"
     if a.ready_after <= START_PASS:
         return passed(measured)
@@ -122,21 +121,24 @@ def graceful_shutdown(ctx: DynamicContext) -> Verdict:
             f"{exit_text}, yet the port was still served afterwards: the web command's process exited without "
             "passing SIGTERM to the server (start it with `exec` or without a wrapper)"
         )
-    if not shutdown.in_flight:
-        return passed(f"idle SIGTERM (no slow path in the contract): {exit_text}")
-    slow = ctx.contract.slow
+    request = shutdown.path
     if shutdown.response_status is None:
+        if shutdown.arriving:
+            return warned(
+                f"SIGTERM {shutdown.signal_after:.2f} s after a client began sending {request}: the request was "
+                f"dropped ({shutdown.response_error}); {exit_text}. Only a request still arriving was tested: "
+                "declare `contract: {slow: {path: ...}}` in .twelve-factor.yml to test one in progress"
+            )
         return failed(
-            f"SIGTERM {shutdown.signal_after:.2f} s into GET {slow.path}: the request was dropped "
+            f"SIGTERM {shutdown.signal_after:.2f} s into {request}: the request was dropped "
             f"({shutdown.response_error}); {exit_text}"
         )
     if shutdown.response_elapsed is not None and shutdown.response_elapsed < shutdown.signal_after:
-        return warned(
-            f"GET {slow.path} answered before SIGTERM was sent, so only an idle shutdown was seen; {exit_text}"
-        )
+        return warned(f"{request} answered before SIGTERM was sent, so only an idle shutdown was seen; {exit_text}")
     if shutdown.response_status >= 500:
-        return failed(f"GET {slow.path} in flight at SIGTERM answered {shutdown.response_status}; {exit_text}")
+        return failed(f"{request} in flight at SIGTERM answered {shutdown.response_status}; {exit_text}")
+    what = "after a client began sending" if shutdown.arriving else "into"
     return passed(
-        f"SIGTERM {shutdown.signal_after:.2f} s into GET {slow.path}: it still answered "
+        f"SIGTERM {shutdown.signal_after:.2f} s {what} {request}: it still answered "
         f"{shutdown.response_status} after {shutdown.response_elapsed:.2f} s; {exit_text}"
     )

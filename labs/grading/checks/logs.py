@@ -6,7 +6,7 @@ import ast
 import re
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
 from labs.grading.repo import where
 
 FILE_HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"})
@@ -87,6 +87,16 @@ def output_to_stdout(ctx: DynamicContext) -> Verdict:
         return skipped("the second deploy did not answer, so its output was not measured")
     if growth > 0:
         return passed(f"{growth} bytes on stdout/stderr while serving our requests (read from our pipes)")
+    command = ctx.run.web_command or ""
+    quiet_gunicorn = re.search(r"\bgunicorn\b", command) and not re.search(
+        r"--access-?log|--log-config|(^|\s)-c\s|--config", command
+    )
+    wrote_logs = any(LOG_FILE_RE.search(p) for p in ctx.run.new_files)
+    if quiet_gunicorn and not wrote_logs:
+        return warned(
+            f"0 bytes on stdout/stderr while serving our requests: `{command}` writes no access log unless asked "
+            "(nothing went to a file either); add --access-logfile - to see each request in the stream"
+        )
     return failed("0 bytes on stdout/stderr while serving our requests: the request log goes elsewhere")
 
 

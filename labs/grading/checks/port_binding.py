@@ -9,6 +9,9 @@ from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
 from labs.grading.repo import where
 
+# A service that never answers cannot show most factors: the checks that read its code were not confirmed by
+# running it, so its score is held to this whatever they found.
+UNSERVED_SCORE_CAP = 40
 LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\b")
 
 
@@ -54,17 +57,23 @@ def reads_port(ctx: StaticContext) -> Verdict:
     advice="Start an HTTP server in the web process itself (gunicorn, uvicorn) on $PORT; the platform "
     "routes requests to that port.",
     anchor="declare-the-server-start-it-from-the-procfile",
+    gate=True,
+    cap=UNSERVED_SCORE_CAP,
 )
 def answers_http(ctx: DynamicContext) -> Verdict:
     run = ctx.run
-    if run.error or not run.python or (run.build and run.build.unsatisfiable):
-        return run.blocked("build")
+    blocked = run.blocked("build")
+    if blocked:
+        return blocked
     if not run.web_command:
-        return failed("no `web` process type in the Procfile")
+        return failed("no `web` process type is declared")
     a = run.web_instances[0]
     if not a.answered:
         tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
-        return failed(f"`{run.web_command[:60]}` with PORT={a.port}: {a.failure}{tail}")
+        return failed(f"`{run.web_command[:200]}` with PORT={a.port}: {a.failure}{tail}")
+    if a.died:
+        tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
+        return failed(f"`{run.web_command[:200]}` answered, then {a.died}{tail}")
     health = ctx.contract.health.path if ctx.contract else "/"
     if a.first_status >= 500:
         return failed(f"GET {health} on PORT={a.port} answered {a.first_status}")

@@ -7,6 +7,7 @@ import re
 
 from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.checks.backing_services import local_file_databases
 from labs.grading.repo import where
 
 MUTABLE_CALLS = frozenset(
@@ -182,12 +183,29 @@ def no_local_uploads(ctx: StaticContext) -> Verdict:
 
 
 @check(
+    "processes.no-local-database",
+    factor=6,
+    kind="static",
+    title="Data lives in a backing service, not a file beside the code",
+    advice="Keep data in a database the processes share, located by DATABASE_URL; a SQLite file in the app's "
+    "folder exists once per process and disappears with it.",
+    anchor="where-state-hides",
+)
+def no_local_database(ctx: StaticContext) -> Verdict:
+    found = local_file_databases(ctx.repo)
+    if found:
+        return failed("data kept in a local file, which each process has its own copy of: " + "; ".join(found[:4]))
+    return passed("no database file in the code or the repository")
+
+
+@check(
     "processes.share-nothing",
     factor=6,
     kind="dynamic",
     title="Two processes see the same state",
     advice="Keep state in the backing service so that a write through one process is read through any other.",
     anchor="where-state-hides",
+    gate=True,
 )
 def share_nothing(ctx: DynamicContext) -> Verdict:
     contract = ctx.contract

@@ -1,8 +1,9 @@
 """python manage.py grade_repo SOURCE --lab SLUG [--json]: grade a repository against a lab.
 
-Exit 0 when a scorecard was produced (pass or fail), 3 when the submission is refused as invalid, anything
-else for an internal fault. With --json, stdout carries exactly one JSON object and nothing else: while
-grading, everything written to file descriptor 1 (log handlers bound to stdout included) goes to stderr.
+Exit 0 when a scorecard was produced (pass or fail), 3 when the submission is refused as invalid, 4 when the
+grader itself failed (sandbox, package index, a crashed check: not the repository's fault), 2 for a bad command line.
+With --json, stdout carries exactly one JSON object and nothing else: while grading, everything written to file
+descriptor 1 (log handlers bound to stdout included) goes to stderr.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labs.grading import Scorecard, SubmissionRefused, grade
+from labs.grading import GraderFault, Scorecard, SubmissionRefused, grade
 from labs.grading.checks import LESSONS
 from labs.grading.definitions import LabDefinitionError
 
 EXIT_REFUSED = 3
+EXIT_GRADER_FAULT = 4
 ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
@@ -46,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("source", help="a directory, .zip, .tar.gz/.tgz or git bundle")
         parser.add_argument("--lab", default="audit", help="lab slug (content/courses/twelve-factor/labs/<slug>/)")
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        parser.add_argument(
+            "--static-only",
+            action="store_true",
+            help="read the code without building or running it (dynamic checks are skipped); needs no sandbox",
+        )
 
     def handle(self, *args, **options) -> None:
         source = Path(options["source"])
@@ -54,22 +61,23 @@ class Command(BaseCommand):
         if not source.exists():
             raise CommandError(f"{source} does not exist", returncode=2)
         self._quiet_logging_to_stderr()
-        refused: str | None = None
+        exit_code = 0
         try:
             with stdout_to_stderr() if as_json else contextlib.nullcontext():
-                scorecard = grade(source, lab)
+                scorecard = grade(source, lab, static_only=options["static_only"])
         except SubmissionRefused as exc:
-            refused = str(exc)
-            scorecard = Scorecard.refused(lab, refused)
+            scorecard, exit_code = Scorecard.refused(lab, str(exc)), EXIT_REFUSED
+        except GraderFault as exc:
+            scorecard, exit_code = Scorecard.refused(lab, str(exc)), EXIT_GRADER_FAULT
         except LabDefinitionError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if as_json:
             self.stdout.write(json.dumps(scorecard.to_dict(), ensure_ascii=False))
         else:
-            self.stdout.write(render(scorecard))
-        if refused is not None:
+            self.stdout.write(render(scorecard, fault=exit_code == EXIT_GRADER_FAULT))
+        if exit_code:
             sys.stdout.flush()
-            raise SystemExit(EXIT_REFUSED)
+            raise SystemExit(exit_code)
 
     @staticmethod
     def _quiet_logging_to_stderr() -> None:
@@ -82,11 +90,11 @@ class Command(BaseCommand):
             grading.setLevel(logging.WARNING)
 
 
-def render(scorecard: Scorecard) -> str:
+def render(scorecard: Scorecard, *, fault: bool = False) -> str:
     """A readable scorecard, grouped by factor."""
     lines = [f"Lab: {scorecard.lab}"]
     if not scorecard.checks and scorecard.error:
-        lines.append(f"Refused: {scorecard.error}")
+        lines.append(f"Not graded. {'Grader fault' if fault else 'Refused'}: {scorecard.error}")
         return "\n".join(lines)
     factor = None
     for check in scorecard.checks:
@@ -95,13 +103,17 @@ def render(scorecard: Scorecard) -> str:
             title = LESSONS[factor].replace("-", " ").capitalize()
             lines.append("")
             lines.append(f"{ROMAN[factor]}. {title}")
-        lines.append(f"  {check.status.upper():5} {check.points:>2}/{check.max_points:<2} {check.id}")
+        gate = "  (blocks passing)" if check.blocks_passing else ""
+        counted = f"{check.points:>2}/{check.max_points:<2}" if check.counts else "  –  "
+        lines.append(f"  {check.status.upper():5} {counted} {check.id}{gate}")
         lines.append(f"              {check.evidence}")
-        if check.status != "pass":
+        if check.status not in ("pass", "skip"):
             lines.append(f"              hint: {check.hint}")
     lines.append("")
     verdict = "PASSED" if scorecard.passed else "NOT PASSED"
     lines.append(f"Score: {scorecard.score}/100 — {verdict}")
+    if scorecard.blocking:
+        lines.append("Cannot pass while these fail: " + ", ".join(c.id for c in scorecard.blocking))
     if scorecard.error:
         lines.append(f"Note: {scorecard.error}")
     return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""What real repositories trip on: each case is a small repository of the shape real projects have, with the verdict
+an expert gives it (issue: grades a learner can trust)."""
+
+import pytest
+
+SRI = (
+    '<script src="https://cdn.jsdelivr.net/npm/bootstrap@5.3.0/dist/js/bootstrap.bundle.min.js" '
+    'integrity="sha384-geWF76RCwLtnZ8qwWowPQNguL3RmwHVBC9FhGdlKrxdiJJigb/j/68SIy3Te4Bkz" crossorigin="anonymous">'
+    "</script>\n"
+)
+ALEMBIC = (
+    '"""add users\n\nRevision ID: ae1027a6acf4\nRevises: 1975ea83b712\n"""\n'  # pragma: allowlist secret
+    'revision = "ae1027a6acf4"\ndown_revision = "1975ea83b712"\n'  # pragma: allowlist secret
+)
+HASHED_REQUIREMENTS = (
+    "flask==3.1.3 \\\n    --hash=sha256:f4a3a1d5a3b6e8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "check_id", "expected", "evidence"),
+    [
+        # III: a committed .env is a secret leak only when it holds secrets
+        ({".env": "TIMES=2\nENVIRONMENT=dev\n"}, "config.no-committed-secrets", "warn", ".env (TIMES, ENVIRONMENT)"),
+        ({".env": "SECRET_KEY=8f3kd93kd0s9dk3mf8s7dk2l\n"}, "config.no-committed-secrets", "fail", "SECRET_KEY"),
+        ({".env": "DATABASE_URL=postgres://app:hunter22@db/app\n"},  # pragma: allowlist secret
+         "config.no-committed-secrets", "fail", "DATABASE_URL"),
+        ({"deploy/id_rsa": "-----BEGIN KEY-----\n"}, "config.no-committed-secrets", "fail", "deploy/id_rsa"),
+        # III: published digests and ids are not secrets
+        ({"templates/base.html": SRI}, "config.no-committed-secrets", "pass", "digest"),
+        ({"migrations/versions/ae1027a6acf4_add_users.py": ALEMBIC}, "config.no-committed-secrets", "pass", ""),
+        ({"requirements.txt": HASHED_REQUIREMENTS}, "config.no-committed-secrets", "pass", ""),
+        # III: insecure fallbacks of secrets
+        ({"settings.py": "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', 'django-insecure-abc123def456')\n"},
+         "config.no-hardcoded-credentials", "fail", "settings.py:2 (SECRET_KEY falls back to a literal"),
+        ({"app.py": "import os\nAPI_KEY = os.getenv('API_KEY', 'super-secret')\n"},
+         "config.no-hardcoded-credentials", "fail", "API_KEY falls back"),
+        ({"config.py": "import os\nclass Config:\n"
+          "    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n"},
+         "config.no-hardcoded-credentials", "fail", "config.py:3 (SECRET_KEY falls back"),
+        ({"settings.py": "import environ\nenv = environ.Env()\n"
+          "SECRET_KEY = env('SECRET_KEY', default='change-me-now-1')\n"},
+         "config.no-hardcoded-credentials", "fail", "SECRET_KEY falls back"),
+        ({"settings.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+          "NAME = os.environ.get('APP_NAME', 'demo')\n"},
+         "config.no-hardcoded-credentials", "pass", ""),
+        ({"settings.py": "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', '')\n"},
+         "config.no-hardcoded-credentials", "pass", ""),
+        # X: debug on by default
+        ({"settings.py": "DEBUG = True\n"},
+         "dev-prod-parity.debug-off-by-default", "fail", "settings.py:1 DEBUG = True"),
+        ({"settings.py": "import os\nDEBUG = 'PRODUCTION' not in os.environ\n"},
+         "dev-prod-parity.debug-off-by-default", "fail", "debug is on unless a variable is set"),
+        ({"app.py": "import os\napp.config['DEBUG'] = os.environ.get('FLASK_DEBUG', '1')\n"},
+         "dev-prod-parity.debug-off-by-default", "fail", "defaults to on"),
+        ({"settings.py": "import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', default=False)\n"},
+         "dev-prod-parity.debug-off-by-default", "pass", ""),
+        # IV and VI: a database in a local file
+        ({"app.py": "import sqlite3\ndb = sqlite3.connect('todo.db')\n"},
+         "backing-services.no-hardcoded-urls", "fail", "app.py:2 sqlite3.connect()"),
+        ({"app.py": "import sqlite3\ndb = sqlite3.connect('todo.db')\n"},
+         "processes.no-local-database", "fail", "app.py:2 sqlite3.connect()"),
+        ({"mysite/settings.py": "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\n"
+          "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n"},
+         "processes.no-local-database", "fail", "mysite/settings.py:3 DATABASES uses a SQLite file"),
+        ({"app.py": "x = 1\n", "instance/data.sqlite": "SQLite format 3"},
+         "processes.no-local-database", "fail", "instance/data.sqlite (committed)"),
+        ({"app.py": "import os, sqlite3\ndb = sqlite3.connect(os.environ['DB_PATH'])\n"},
+         "processes.no-local-database", "pass", ""),
+        # IV: reading DATABASE_URL through the usual libraries, with a localhost fallback
+        ({"settings.py": "import dj_database_url\nDATABASES = {'default': dj_database_url.config()}\n"},
+         "backing-services.no-hardcoded-urls", "pass", ""),
+        ({"settings.py": "import dj_database_url\n"
+          "DATABASES = {'default': dj_database_url.config(default='postgres://app:app@localhost/app')}\n"},
+         "backing-services.no-hardcoded-urls", "warn", "settings.py:2 (postgres://localhost)"),
+        ({"settings.py": "import environ\nenv = environ.Env()\nDATABASES = {'default': env.db()}\n"},
+         "processes.no-local-database", "pass", ""),
+        ({"settings.py": "import environ\nenv = environ.Env()\nDATABASES = {'default': env.db()}\n"
+          "DATABASES_LOCAL = {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}\n"},
+         "processes.no-local-database", "pass", ""),
+        ({"settings.py": "import dj_database_url\n"
+          "DATABASES = {'default': dj_database_url.config(default='postgres://app:app@localhost/app')}\n"},
+         "config.no-hardcoded-credentials", "pass", ""),
+    ],
+)  # fmt: skip
+def test_real_world_shapes(make_repo, run_static, files, check_id, expected, evidence):
+    verdict = run_static(make_repo(files), check_id)
+    assert verdict.status == expected, verdict.evidence
+    assert evidence in verdict.evidence
