@@ -12,9 +12,12 @@ import os
 import re
 import stat
 import warnings
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labs.grading.process_types import ProcessTypes
 
 # Folders that are never part of the deployed code: tool caches, virtualenvs, vendored packages.
 IGNORED_DIRS = frozenset(
@@ -37,13 +40,6 @@ IGNORED_DIRS = frozenset(
 )
 MAX_READ_BYTES = 1024 * 1024
 MAX_FILES = 20_000
-
-
-@dataclass(frozen=True)
-class ProcfileEntry:
-    name: str
-    command: str
-    line: int
 
 
 class Repo:
@@ -122,9 +118,10 @@ class Repo:
         parts = PurePosixPath(rel).parts
         name = parts[-1]
         return (
-            any(p in ("tests", "test", "testing", "fixtures") for p in parts[:-1])
+            any(p in ("tests", "test", "testing", "fixtures", "spec", "__tests__") for p in parts[:-1])
             or name.startswith("test_")
-            or name.endswith("_test.py")
+            or name.endswith(("_test.py", "_test.go", "_spec.rb", "_test.rb"))
+            or bool(re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name))
             or name in ("conftest.py", "tests.py")
         )
 
@@ -156,17 +153,13 @@ class Repo:
         return out
 
     @cached_property
-    def procfile(self) -> dict[str, ProcfileEntry] | None:
-        """Process types of the root Procfile (``name: command`` lines), or None without one."""
-        text = self.text("Procfile")
-        if text is None:
-            return None
-        entries: dict[str, ProcfileEntry] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            match = re.match(r"^([A-Za-z0-9_-]+):\s*(.*?)\s*$", line)
-            if match and match.group(1) not in entries:
-                entries[match.group(1)] = ProcfileEntry(match.group(1), match.group(2), number)
-        return entries
+    def process_types(self) -> ProcessTypes:
+        """The app's process types from every descriptor it has (labs.grading.process_types).
+
+        Raises SubmissionRefused for a descriptor no real app would write (an 8 KiB command, 50+ types)."""
+        from labs.grading.process_types import read
+
+        return read(self)
 
     @cached_property
     def is_python(self) -> bool:

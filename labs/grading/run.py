@@ -26,11 +26,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labs.grading import index, install, pythons, wheelhouse
+from labs.grading import index, install, languages, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
-from labs.grading.repo import ProcfileEntry, Repo
+from labs.grading.process_types import ProcessType
+from labs.grading.repo import Repo
 from labs.grading.verdict import Verdict, failed, skipped
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ class RunReport:
         if need == "build":
             return None
         if not self.web_command:
-            return failed("blocked: no `web` process type is declared, so nothing could be started")
+            return failed("blocked: no web process declared or inferred, so nothing could be started")
         first = self.web_instances[0] if self.web_instances else None
         if first is None or not first.answered:
             why = first.failure if first else "it was not started"
@@ -213,6 +214,16 @@ def _tail(data: bytes, limit: int = 300) -> str:
     text = data[-4000:].decode("utf-8", errors="replace").strip()
     lines = [line for line in text.splitlines() if line.strip()]
     return " | ".join(lines[-4:])[-limit:]
+
+
+def argv(entry: ProcessType) -> list[str]:
+    """How to start a process type: its exec form as it is, else its command under sh.
+
+    For the buildpack's `npm start` we start the script itself: the platform signals every process of the dyno,
+    we signal one, and npm does not pass SIGTERM on, so its wrapper would fail the app's shutdown for our choice."""
+    if entry.script:
+        return shell(entry.script)
+    return list(entry.argv) if entry.argv else shell(entry.command)
 
 
 def shell(command: str) -> list[str]:
@@ -417,18 +428,9 @@ class Observer:
         self.build_command(build)
         return build
 
-    def web_entry(self) -> ProcfileEntry | None:
-        """The Procfile's web process; for Node without one, `npm start` as Heroku does."""
-        procfile = self.repo.procfile or {}
-        if "web" in procfile or self.repo.is_python:
-            return procfile.get("web")
-        package, _ = node_manifest(self.repo)
-        if ((package or {}).get("scripts") or {}).get("start"):
-            return ProcfileEntry("web", "npm start", 0)
-        main = (package or {}).get("main") or "server.js"
-        if isinstance(main, str) and self.repo.exists(main):
-            return ProcfileEntry("web", f"node {main}", 0)
-        return None
+    def web_entry(self) -> ProcessType | None:
+        """The web process, declared in any descriptor or inferred as a platform would (`npm start`...)."""
+        return self.repo.process_types.web
 
     def build_command(self, build: Build) -> None:
         """Run the declared build command, else Django's collectstatic as Heroku's Python build does."""
@@ -450,16 +452,18 @@ class Observer:
 
     # -- release / admin -------------------------------------------------------------------------
     def release(self) -> None:
-        procfile = self.repo.procfile or {}
-        if "release" in procfile:
-            command = procfile["release"].command
-            self.report.release_source = f"Procfile:{procfile['release'].line} release"
+        types = self.repo.process_types
+        entry = types.release or next(iter(types.role("job")), None)
+        if entry is not None:
+            command, run_argv = entry.command, argv(entry)
+            self.report.release_source = f"{entry.cite} {entry.name}"
         elif self.repo.exists("manage.py"):
             command = "python manage.py migrate --noinput"
+            run_argv = shell(command)
             self.report.release_source = "admin command"
         else:
             return
-        done = self.box.run(shell(command), env=self.env, timeout=self.lab.limits.release_seconds)
+        done = self.box.run(run_argv, env=self.env, timeout=self.lab.limits.release_seconds)
         self.report.release = Step(
             command, done.exit_code, done.duration, done.timed_out, _tail(done.stderr + done.stdout)
         )
@@ -511,11 +515,10 @@ class Observer:
                 instance.output_tail = _tail(proc.stderr() + proc.stdout())
 
     def run(self) -> None:
-        procfile = self.repo.procfile or {}
         web = self.web_entry()
         self.report.files_before_web = self.listing()
-        others = [e for name, e in procfile.items() if name not in ("web", "release")][:3]
-        started_others = [(e, self.box.start(shell(e.command), env=self.env)) for e in others]
+        others = [e for e in self.repo.process_types.long_running if e is not web][:3]
+        started_others = [(e, self.box.start(argv(e), env=self.env)) for e in others]
         if web is None:
             self._check_others(started_others, min_age=1.0)
             return
@@ -523,7 +526,7 @@ class Observer:
         instances = [WebInstance("A", port) for port in _free_ports(2)]
         procs = []
         for instance in instances:
-            procs.append(self.box.start(shell(web.command), env={**self.env, "PORT": str(instance.port)}))
+            procs.append(self.box.start(argv(web), env={**self.env, "PORT": str(instance.port)}))
             instance.started = True
         self.report.web_instances = instances
         deadline = time.monotonic() + self.lab.limits.start_seconds
@@ -653,6 +656,9 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
     """Build and run the submission in a sandbox. Raises GraderFault when our own machinery fails (no sandbox, no
     wheelhouse, a box that broke): that is never the learner's result."""
     report = RunReport()
+    report.not_runnable = languages.unsupported_runtime(repo)  # a Go or Ruby service: what is missing to run it
+    if report.not_runnable:
+        return report
     if not repo.is_python and not repo.is_node:
         report.not_runnable = "the dynamic checks run Python and Node services; this repository has neither"
         return report

@@ -66,3 +66,18 @@ def test_node_static_checks(make_repo, run_static):
     assert run_static(root, "dependencies.pinned").status == "warn"
     assert run_static(root, "port-binding.reads-port").status == "fail"
     assert run_static(root, "disposability.handles-sigterm").status == "fail"
+
+
+@pytest.mark.sandbox
+def test_node_app_without_a_procfile_runs_its_start_script(node_app):
+    (node_app / "Procfile").unlink()
+    card = grade(node_app, "audit")
+    by_id = {c.id: c for c in card.checks}
+    assert by_id["concurrency.process-types"].status == "warn"
+    assert (
+        "`web: npm start` (inferred, not declared: package.json:1 scripts.start)"
+        in by_id["concurrency.process-types"].evidence
+    )
+    # The script runs without npm's wrapper, which would not pass SIGTERM on to node.
+    for check_id in ("port-binding.answers-http", "disposability.graceful-shutdown", "logs.output-to-stdout"):
+        assert by_id[check_id].status == "pass", (check_id, by_id[check_id].evidence)

@@ -7,7 +7,7 @@ import re
 
 from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
-from labs.grading.repo import where
+from labs.grading.repo import Repo, where
 
 ADMIN_CALLS = frozenset({"create_all", "drop_all", "call_command", "upgrade", "migrate", "execute_from_command_line"})
 
@@ -18,15 +18,12 @@ ADMIN_CALLS = frozenset({"create_all", "drop_all", "call_command", "upgrade", "m
     kind="static",
     title="Admin tasks ship with the code as commands",
     advice="Ship one-off tasks (migrations, data fixes) in the repository as commands that run in the "
-    "release's environment: a Procfile release:, manage.py commands, flask CLI commands.",
+    "release's environment: a release command, manage.py or flask CLI commands, rake tasks.",
     anchor="writing-admin-tasks",
 )
 def in_codebase(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
-    found = []
-    release = (repo.procfile or {}).get("release")
-    if release:
-        found.append(f"Procfile:{release.line} release: {release.command[:200]}")
+    found = [t.evidence for t in repo.process_types if t.role in ("release", "job")]
     if repo.exists("manage.py"):
         commands = repo.glob(r"(^|/)management/commands/(?!__init__)[^/]+\.py$")
         found.append("manage.py" + (f" with {len(commands)} custom command(s)" if commands else ""))
@@ -41,9 +38,23 @@ def in_codebase(ctx: StaticContext) -> Verdict:
         package = repo.text("package.json") or ""
         if re.search(r'"(migrate|db:migrate|seed)"\s*:', package):
             found.append("package.json admin scripts")
+    found.extend(_ruby_and_go_commands(repo))
     if found:
         return passed("; ".join(found[:3]))
-    return warned("no admin command found (no Procfile release:, manage.py or CLI commands)")
+    return warned("no admin command found (no release command, manage.py, rake tasks or CLI commands)")
+
+
+def _ruby_and_go_commands(repo: Repo) -> list[str]:
+    found = []
+    if repo.exists("bin/rails") or repo.exists("config/application.rb"):
+        found.append("bin/rails commands (db:migrate, runner)")
+    tasks = repo.glob(r"^lib/tasks/[^/]+\.rake$")
+    if tasks:
+        found.append(f"{len(tasks)} rake task file(s) ({tasks[0]})")
+    commands = repo.glob(r"^cmd/(migrate|seed|admin|cli|manage|tasks?)[^/]*/[^/]+\.go$")
+    if commands:
+        found.append(f"Go admin command {commands[0].rsplit('/', 1)[0]}")
+    return found
 
 
 @check(
@@ -85,7 +96,7 @@ def one_off_runs(ctx: DynamicContext) -> Verdict:
         return blocked
     step = ctx.run.release
     if step is None:
-        return skipped("no Procfile release: and no manage.py, so there is no admin command to run")
+        return skipped("no release command and no manage.py, so there is no admin command to run")
     if step.timed_out:
         return failed(f"{ctx.run.release_source} `{step.command[:200]}` still running after {step.duration:.0f} s")
     if step.exit_code != 0:

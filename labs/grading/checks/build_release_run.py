@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading import languages
+from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
 
 BUILD_STEP_RE = re.compile(
     r"\b(pip3?\s+install|uv\s+(pip|sync)|poetry\s+install|pipenv\s+install|npm\s+(install|ci|run\s+build)|"
     r"yarn(\s+install|\s+build)?\b(?!\s+start)|pnpm\s+(install|build)|make\b|webpack|tsc\b|"
     r"collectstatic|compilemessages|compress\b|migrate\b|alembic\s+upgrade|db\s+upgrade|"
-    r"setup\.py|go\s+build|cargo\s+build)"
+    r"setup\.py|go\s+(build|run)|cargo\s+build|bundle\s+install|assets:precompile)"
 )
 ARTIFACT_OK_RE = re.compile(
     r"(^|/)__pycache__/|\.py[co]$|\.log(\.\d+)?$|\.(db|sqlite3?)(-journal|-wal|-shm)?$|^\.grader/"
@@ -25,6 +26,7 @@ def migrations(ctx: StaticContext) -> list[str]:
         if re.search(r"(^|/)migrations/(?!__init__\.py$)[^/]+\.(py|sql)$", f) and not repo.is_test(f)
     ]
     found += [f for f in repo.files if re.search(r"(^|/)(alembic\.ini|alembic/versions/[^/]+\.py)$", f)]
+    found += [f for f in languages.migrations(repo) if f not in found]  # Rails, knex, sequelize, Prisma, goose
     return found
 
 
@@ -38,22 +40,22 @@ def migrations(ctx: StaticContext) -> list[str]:
     anchor="the-three-stages",
 )
 def no_build_in_run(ctx: StaticContext) -> Verdict:
-    procfile = ctx.repo.procfile
-    if procfile is None or "web" not in procfile:
+    types = ctx.repo.process_types
+    web = types.web
+    if web is None:
         if ctx.repo.is_node:
-            return skipped("no Procfile web process; Node start scripts are not checked")
-        return failed("no Procfile with a `web:` process type, so the run stage is not declared")
+            return skipped("no web process declared, and no start script or server.js to infer one from")
+        return failed("no web process declared or inferred, so the run stage is not declared")
     hits = []
-    for name, entry in procfile.items():
-        if name == "release":
+    for entry in types:
+        if entry.role in ("release", "job"):
             continue
-        match = BUILD_STEP_RE.search(entry.command)
+        match = BUILD_STEP_RE.search(entry.runs)
         if match:
-            hits.append(f"Procfile:{entry.line} {name}: runs `{match.group(0)}`")
+            hits.append(f"{entry.cite} {entry.name}: runs `{match.group(0)}`")
     if hits:
         return failed("build or release steps at run time: " + "; ".join(hits))
-    web = procfile["web"]
-    return passed(f"Procfile:{web.line} web: only starts the server ({web.command[:200]})")
+    return passed(f"{web.evidence} only starts the server")
 
 
 @check(
@@ -61,21 +63,30 @@ def no_build_in_run(ctx: StaticContext) -> Verdict:
     factor=5,
     kind="static",
     title="Migrations run in a release phase",
-    advice="Add `release: python manage.py migrate --noinput` (or your migration command) to the Procfile, "
-    "so every release migrates once before the new code serves.",
+    advice="Add `release: python manage.py migrate --noinput` (or your migration command) to the Procfile, or "
+    "your platform's pre-deploy command, so every release migrates once before the new code serves.",
     anchor="put-release-tasks-in-the-release",
 )
 def release_phase(ctx: StaticContext) -> Verdict:
     found = migrations(ctx)
-    procfile = ctx.repo.procfile or {}
-    release = procfile.get("release")
+    types = ctx.repo.process_types
+    release = types.release
     if not found:
         if release:
-            return passed(f"Procfile:{release.line} release: {release.command[:200]}")
+            return passed(release.evidence)
         return skipped("no migrations in the repository, so no release phase is needed")
     if release is None:
-        return failed(f"{len(found)} migration file(s) (e.g. {found[0]}) but no `release:` in the Procfile")
-    return passed(f"Procfile:{release.line} release: {release.command[:200]} ({len(found)} migration file(s))")
+        once = next((job for job in types.role("job") if re.search(r"migrat", job.runs)), None)
+        if once is not None:
+            return warned(
+                f"{once.evidence} migrates once, after the first deploy only; {len(found)} migration file(s) "
+                "need a release command that runs on every deploy"
+            )
+        return failed(
+            f"{len(found)} migration file(s) (e.g. {found[0]}) but no release command "
+            "(a Procfile `release:`, or the platform's pre-deploy command)"
+        )
+    return passed(f"{release.evidence} ({len(found)} migration file(s))")
 
 
 @check(

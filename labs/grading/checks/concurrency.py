@@ -7,7 +7,10 @@ import re
 
 from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.process_types.descriptors import DESCRIPTORS
 from labs.grading.repo import where
+
+DESCRIPTOR_NAMES = ", ".join(d.name for d in DESCRIPTORS[:-1]) + f" or {DESCRIPTORS[-1].name} file"
 
 DAEMON_RE = re.compile(
     # `&` alone (not `&&`, not a redirection like `2>&1`) sends a job to the background, at the end or mid-command.
@@ -20,28 +23,31 @@ DAEMON_RE = re.compile(
     "concurrency.process-types",
     factor=8,
     kind="static",
-    title="Process types are declared in a Procfile",
-    advice="Declare each kind of work as a process type in a Procfile (web:, worker:, release:), so each "
-    "can be scaled on its own.",
+    title="Process types are declared",
+    advice="Declare each kind of work as a process type (a Procfile's web:, worker:, release:, or your platform's "
+    "render.yaml, fly.toml [processes], app spec...), so each can be scaled on its own.",
     anchor="the-procfile",
 )
 def process_types(ctx: StaticContext) -> Verdict:
-    procfile = ctx.repo.procfile
-    if procfile is None:
-        return failed("no Procfile at the repository root")
-    if not procfile:
-        return failed("the Procfile declares no process types (lines look like `web: command`)")
-    bad = []
-    for number, line in enumerate(ctx.repo.lines("Procfile"), start=1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and not re.match(r"^[A-Za-z0-9_-]+:\s*\S", stripped):
-            bad.append(f"Procfile:{number}")
-    names = ", ".join(procfile)
-    if bad:
-        return warned(f"process types {names}; unreadable lines at {', '.join(bad[:3])}")
-    if "web" not in procfile:
-        return warned(f"process types {names}, but no `web`")
-    return passed(f"Procfile declares {names}")
+    types = ctx.repo.process_types
+    if not types:
+        if types.problems:
+            return failed("no process types could be read: " + "; ".join(types.problems[:3]))
+        if ctx.repo.exists("Procfile"):
+            return failed("the Procfile declares no process types (lines look like `web: command`)")
+        return failed(f"no process types declared: no {DESCRIPTOR_NAMES}")
+    by_source: dict[str, list[str]] = {}
+    for entry in types.declared:
+        by_source.setdefault(entry.declared_in, []).append(entry.name)
+    declared = "; ".join(f"{source} declares {', '.join(names)}" for source, names in by_source.items())
+    web = types.web
+    if web is not None and not web.declared:
+        return warned(web.evidence + (f"; {declared}" if declared else ""))
+    if types.problems:
+        return warned(f"{declared}; " + "; ".join(types.problems[:3]))
+    if web is None:
+        return warned(f"{declared}, but no web process")
+    return passed(declared)
 
 
 @check(
@@ -55,10 +61,10 @@ def process_types(ctx: StaticContext) -> Verdict:
 )
 def no_daemonizing(ctx: StaticContext) -> Verdict:
     hits = []
-    for name, entry in (ctx.repo.procfile or {}).items():
-        match = DAEMON_RE.search(entry.command)
+    for entry in ctx.repo.process_types:
+        match = DAEMON_RE.search(entry.runs)
         if match:
-            hits.append(f"Procfile:{entry.line} {name}: {match.group(0).strip()}")
+            hits.append(f"{entry.cite} {entry.name}: {match.group(0).strip()}")
     for rel, tree in ctx.repo.python_trees():
         calls = {pysource.dotted(n.func): n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call)}
         if "os.fork" in calls and "os.setsid" in calls:
@@ -74,7 +80,7 @@ def no_daemonizing(ctx: StaticContext) -> Verdict:
                 hits.append(f"{where(rel, node.lineno)} (gunicorn daemon = True)")
     if hits:
         return failed("daemonizing: " + "; ".join(hits[:4]))
-    return passed("no daemonizing in the Procfile or the code")
+    return passed("no daemonizing in the process types or the code")
 
 
 @check(
@@ -91,9 +97,8 @@ def process_types_run(ctx: DynamicContext) -> Verdict:
     blocked = run.blocked("build")
     if blocked:
         return blocked
-    procfile = ctx.repo.procfile or {}
-    if not procfile:
-        return failed("no Procfile process types to start")
+    if not ctx.repo.process_types:
+        return failed("no process types declared or inferred, so none could be started")
     notes = []
     bad = []
     for other in run.others:

@@ -7,7 +7,7 @@ import logging
 import re
 from pathlib import PurePosixPath
 
-from labs.grading import pysource
+from labs.grading import languages, pysource
 from labs.grading.checks import (
     DynamicContext,
     StaticContext,
@@ -307,12 +307,8 @@ def no_environment_branching(ctx: StaticContext) -> Verdict:
     hits: list[str] = []
     for rel, tree in ctx.repo.python_trees():
         hits.extend(_env_branches(rel, tree))
-    for rel in ctx.repo.files:
-        if rel.endswith((".js", ".mjs", ".cjs", ".ts")) and not ctx.repo.is_test(rel):
-            for _, number, line in ctx.repo.grep(
-                r"NODE_ENV\s*[!=]==?\s*['\"](production|development|staging|test)", [rel]
-            ):
-                hits.append(f"{where(rel, number)} (branches on NODE_ENV: {line[:60]})")
+    for hit in languages.find(ctx.repo, "env_branch"):
+        hits.append(f"{hit.cite} (branches on {hit.language.idioms['env_branch'][1]}: {hit.text[:60]})")
     if hits:
         return warned("environment-name branches: " + "; ".join(hits[:6]))
     return passed("no branches on the environment's name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from labs.grading import languages
 from labs.grading.checks import (
     DynamicContext,
     StaticContext,
@@ -13,7 +14,7 @@ from labs.grading.checks import (
     warned,
 )
 from labs.grading.manifest import node_manifest, python_manifest, third_party_imports
-from labs.grading.repo import where
+from labs.grading.repo import Repo, where
 
 
 @check(
@@ -21,7 +22,8 @@ from labs.grading.repo import where
     factor=2,
     kind="static",
     title="Dependencies are declared in a manifest",
-    advice="Declare every package the app imports in requirements.txt (or pyproject.toml, or package.json for Node).",
+    advice="Declare every package the app imports in requirements.txt (or pyproject.toml; package.json, go.mod, "
+    "Gemfile for Node, Go and Ruby).",
     anchor="declare-then-isolate",
 )
 def manifest(ctx: StaticContext) -> Verdict:
@@ -41,9 +43,14 @@ def manifest(ctx: StaticContext) -> Verdict:
         package, _ = node_manifest(repo)
         deps = len((package or {}).get("dependencies") or {})
         found.append(f"package.json declares {deps} dependenc{'y' if deps == 1 else 'ies'}")
+    found += [f"{lang.manifest} declares the {lang.name} dependencies" for lang in _own_manifests(repo)]
     if not found:
-        return skipped("neither a Python nor a Node app")
+        return skipped("no Python, Node, Go or Ruby app")
     return passed("; ".join(found))
+
+
+def _own_manifests(repo: Repo) -> list[languages.Language]:
+    return [lang for lang in languages.LANGUAGES if lang.manifest and repo.exists(lang.manifest)]
 
 
 @check(
@@ -78,6 +85,10 @@ def pinned(ctx: StaticContext) -> Verdict:
         else:
             worst = "warn"
             notes.append("package.json without package-lock.json, yarn.lock or pnpm-lock.yaml")
+    for language in _own_manifests(repo):
+        locked, note = languages.lock(repo, language)
+        worst = worst if locked else "warn"
+        notes.append(note)
     if not notes:
         return skipped("no dependency manifest to check")
     return warned("; ".join(notes)) if worst == "warn" else passed("; ".join(notes))

@@ -149,14 +149,14 @@ def same_backing_services(ctx: StaticContext) -> Verdict:
     anchor="closing-the-tools-gap",
 )
 def production_server(ctx: StaticContext) -> Verdict:
-    web = (ctx.repo.procfile or {}).get("web")
+    web = ctx.repo.process_types.web
     if web is None:
         if ctx.repo.is_node and not ctx.repo.is_python:
-            return passed("no Procfile web process; Node start script not checked")
-        return failed("no Procfile `web:` process, so the production server is not declared")
-    dev = DEV_SERVERS.search(web.command)
+            return passed("no web process declared, and no start script to read")
+        return failed("no web process declared or inferred, so the production server is not declared")
+    dev = DEV_SERVERS.search(web.runs)
     if dev:
-        return failed(f"Procfile:{web.line} web: runs `{dev.group(0).strip()}`, a development server")
+        return failed(f"{web.evidence} runs `{dev.group(0).strip()}`, a development server")
     script = re.match(r"^(?:exec\s+)?python3?\s+([\w/.-]+\.py)\b", web.command)
     if script:
         tree = ctx.repo.ast(script.group(1))
@@ -170,7 +170,7 @@ def production_server(ctx: StaticContext) -> Verdict:
                     return failed(
                         f"{where(script.group(1), node.lineno)} app.run(): Flask's development server serves production"
                     )
-    return passed(f"Procfile:{web.line} web: {web.command.split()[0]}")
+    return passed(web.evidence)
 
 
 TRUTHY = frozenset({"1", "true", "yes", "on", "t", "y"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from labs.grading import pysource
+from labs.grading import languages, pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
 from labs.grading.repo import where
 
@@ -27,19 +27,22 @@ CLEAN_EXITS = (0, 143, -15)
 )
 def handles_sigterm(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
-    web = (repo.procfile or {}).get("web")
+    web = repo.process_types.web
     if web is not None:
-        dev = DEV_SERVERS.search(web.command)
+        dev = DEV_SERVERS.search(web.runs)
         if dev:
-            return failed(
-                f"Procfile:{web.line} web: `{dev.group(0)}` is a development server that drops requests on SIGTERM"
-            )
-        if re.search(r"--graceful-timeout[= ]0\b", web.command):
-            return failed(f"Procfile:{web.line} web: --graceful-timeout 0 leaves no time to drain")
-    if web is not None:
-        server = DRAINING_SERVERS.search(web.command)
+            return failed(f"{web.evidence}: `{dev.group(0)}` is a development server that drops requests on SIGTERM")
+        if re.search(r"--graceful-timeout[= ]0\b", web.runs):
+            return failed(f"{web.evidence}: --graceful-timeout 0 leaves no time to drain")
+        server = DRAINING_SERVERS.search(web.runs)
         if server and server.group(1) not in ("node", "bun", "deno"):
-            return passed(f"Procfile:{web.line} web: {server.group(1)} drains requests on SIGTERM")
+            return passed(f"{web.evidence}: {server.group(1)} drains requests on SIGTERM")
+        ruby = languages.ruby_server(repo, web.runs)
+        if ruby is not None:
+            drains, name = ruby
+            if drains:
+                return passed(f"{web.evidence}: {name} drains requests on SIGTERM")
+            return failed(f"{web.evidence}: {name} stops at once on SIGTERM (it drains on QUIT only)")
     for rel, tree in repo.python_trees():
         for node in ast.walk(tree):
             handler = isinstance(node, ast.Call) and pysource.dotted(node.func) in (
@@ -52,19 +55,18 @@ def handles_sigterm(ctx: StaticContext) -> Verdict:
                     # Ignoring SIGTERM is the opposite of draining: the platform waits, then SIGKILLs.
                     return failed(f"{where(rel, node.lineno)} sets SIGTERM to {action.rsplit('.', 1)[-1]}")
                 return passed(f"{where(rel, node.lineno)} installs a SIGTERM handler")
-    js = [f for f in repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not repo.is_test(f)]
-    hits = repo.grep(r"process\.on\(\s*['\"]SIGTERM['\"]", js)
-    if hits:
-        return passed(f"{where(hits[0][0], hits[0][1])} handles SIGTERM")
+    handlers = languages.find(repo, "sigterm")
+    if handlers:
+        hit = handlers[0]
+        if not languages.find(repo, "drains", (hit.language,)):
+            drain = hit.language.idioms["drains"][1]
+            return warned(f"{hit.evidence('sigterm')}, but nothing calls {drain}: in-flight requests are cut")
+        return passed(hit.evidence("sigterm"))
+    present = [lang for lang in languages.present(repo) if not repo.is_python]
+    if present:
+        return failed(f"no SIGTERM handler in the {present[0].name} code: {present[0].on_sigterm}")
     if web is not None:
-        if repo.is_node and not repo.is_python:
-            return failed("no process.on('SIGTERM') handler: node exits at once, dropping requests")
-        return failed(
-            f"Procfile:{web.line} web: `{web.command[:200]}` is not known to drain on SIGTERM, and "
-            "the code installs no SIGTERM handler"
-        )
-    if repo.is_node:
-        return failed("no process.on('SIGTERM') handler: node exits at once, dropping requests")
+        return failed(f"{web.evidence} is not known to drain on SIGTERM, and the code installs no SIGTERM handler")
     return failed("no web process declared and no SIGTERM handler in the code")
 
 

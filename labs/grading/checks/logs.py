@@ -55,10 +55,10 @@ def _log_files(rel: str, tree: ast.Module) -> list[str]:
 )
 def no_log_files_in_code(ctx: StaticContext) -> Verdict:
     hits = []
-    for name, entry in (ctx.repo.procfile or {}).items():
-        match = PROCFILE_LOG_RE.search(entry.command)
+    for entry in ctx.repo.process_types:
+        match = PROCFILE_LOG_RE.search(entry.runs)
         if match:
-            hits.append(f"Procfile:{entry.line} {name}: --{match.group(1)} {match.group(3)}")
+            hits.append(f"{entry.cite} {entry.name}: --{match.group(1)} {match.group(3)}")
     for rel, tree in ctx.repo.python_trees():
         hits.extend(_log_files(rel, tree))
     js = [f for f in ctx.repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not ctx.repo.is_test(f)]
@@ -66,7 +66,7 @@ def no_log_files_in_code(ctx: StaticContext) -> Verdict:
         hits.append(f"{where(rel, number)} (log file)")
     if hits:
         return failed("logs written to files: " + "; ".join(hits[:5]))
-    return passed("no log files configured in the Procfile or the code")
+    return passed("no log files configured in the process types or the code")
 
 
 @check(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import ast
 import re
 
-from labs.grading import pysource
+from labs.grading import languages, pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.process_types import ProcessType
 from labs.grading.repo import where
 
 # A service that never answers cannot show most factors: the checks that read its code were not confirmed by
 # running it, so its score is held to this whatever they found.
 UNSERVED_SCORE_CAP = 40
+PORT_RE = re.compile(r"\$\{?PORT\b")
 LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\b")
 
 
@@ -21,32 +23,41 @@ LITERAL_PORT_RE = re.compile(r"(--port[= ]|-p\s|--bind[= ]|-b\s)\S*?\b(\d{2,5})\
     kind="static",
     title="The web process binds the port given in $PORT",
     advice="Bind to the port in the PORT environment variable (gunicorn -b 0.0.0.0:$PORT, "
-    "process.env.PORT), never a fixed port.",
+    'process.env.PORT, os.Getenv("PORT"), ENV.fetch("PORT")), never a fixed port.',
     anchor="read-the-port-bind-every-interface",
 )
 def reads_port(ctx: StaticContext) -> Verdict:
     repo = ctx.repo
-    web = (repo.procfile or {}).get("web")
-    if web is not None:
-        if re.search(r"\$\{?PORT\b", web.command):
-            return passed(f"Procfile:{web.line} web: passes $PORT")
-        literal = LITERAL_PORT_RE.search(web.command)
-        if literal:
-            return failed(f"Procfile:{web.line} web: binds a fixed port ({literal.group(0).strip()})")
-        if re.search(r"\bgunicorn\b", web.command) and not re.search(r"(-c|--config)\b", web.command):
-            return passed(f"Procfile:{web.line} web: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+    web = repo.process_types.web
+    from_command = _port_in_command(web) if web is not None else None
+    # A declared command is the learner's own word; an inferred one is ours, so the code speaks first.
+    if from_command is not None and web.declared:
+        return from_command
     for rel, tree in repo.python_trees():
         for node in ast.walk(tree):
             if pysource.env_read_name(node) == "PORT":
                 return passed(f"{where(rel, node.lineno)} reads PORT from the environment")
-    js = [f for f in repo.files if f.endswith((".js", ".mjs", ".cjs", ".ts")) and not repo.is_test(f)]
-    hits = repo.grep(r"process\.env\.PORT|process\.env\[['\"]PORT['\"]\]", js)
+    hits = languages.find(repo, "reads_port")
     if hits:
-        rel, number, _ = hits[0]
-        return passed(f"{where(rel, number)} reads process.env.PORT")
-    if web is None and not repo.is_python and not repo.is_node:
+        return passed(hits[0].evidence("reads_port"))
+    if from_command is not None:
+        return from_command
+    if web is None and not repo.is_python and not languages.present(repo):
         return skipped("no web process and no code to check")
-    return failed("nothing reads PORT: not the Procfile's web: line, nor the code")
+    return failed("nothing reads PORT: not the web process's command, nor the code")
+
+
+def _port_in_command(web: ProcessType) -> Verdict | None:
+    if any(PORT_RE.search(arg) for arg in web.unexpanded):
+        return failed(f"{web.evidence}: the exec form runs without a shell, so the server gets the literal text $PORT")
+    if PORT_RE.search(web.runs):
+        return passed(f"{web.evidence} passes $PORT")
+    literal = LITERAL_PORT_RE.search(web.runs)
+    if literal:
+        return failed(f"{web.evidence} binds a fixed port ({literal.group(0).strip()})")
+    if re.search(r"\bgunicorn\b", web.runs) and not re.search(r"(-c|--config)\b", web.runs):
+        return passed(f"{web.evidence}: gunicorn binds 0.0.0.0:$PORT when PORT is set")
+    return None
 
 
 @check(
@@ -66,7 +77,7 @@ def answers_http(ctx: DynamicContext) -> Verdict:
     if blocked:
         return blocked
     if not run.web_command:
-        return failed("no `web` process type is declared")
+        return failed("no web process declared or inferred, so nothing could be started")
     a = run.web_instances[0]
     if not a.answered:
         tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
