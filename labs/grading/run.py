@@ -339,7 +339,8 @@ class Observer:
             self.box.run(write, stdin=text.encode(), timeout=10)
         script = [
             f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}",
-            f"{UV} venv --quiet --offline --no-config --python {build.python.path} {VENV}",
+            # --clear: a retried install (see _install) starts from a fresh venv, not the half-built one.
+            f"{UV} venv --quiet --offline --no-config --clear --python {build.python.path} {VENV}",
         ]
         if plan.requirements and self.door is not None:
             script.append(
