@@ -31,10 +31,10 @@ release: install  ## Release step: what the Procfile's release: line runs
 
 # Development defaults: DEBUG on, everything else embedded (SQLite, server-less broker, console email).
 run: export DEBUG ?= 1
-run: static release wheelhouse  ## Run web, worker and beat from the Procfile on http://localhost:8000
+run: static release wheelhouse npm-index  ## Run web, worker, beat and the grader's index proxies on :8000
 	@$(MAKE) --no-print-directory -s sandbox-deps || true
 	@echo "Twelve-Factor Academy: http://localhost:$(PORT)/"
-	$(VENV)/bin/honcho start -p $(PORT) web worker beat
+	$(VENV)/bin/honcho start -p $(PORT) web worker beat index npm-index
 
 # Tests need a SECRET_KEY like production does; this one is for tests only.
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only-0123456789abcdefghij
@@ -46,7 +46,7 @@ lint:  ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: static wheelhouse  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
+bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:  ## Remove the venv, local data and build output

@@ -238,6 +238,27 @@ CELERY_BEAT_SCHEDULE = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The grader's package indexes (labs.grading.index): the upstreams its caching proxies mirror ("offline": the
+# wheelhouse, or no npm registry) and the proxies' sockets. The grader reads them from the worker's environment itself
+# (it imports nothing from Django); checking them here stops a misconfigured process at startup instead of at its
+# first grade. Not kept as settings: an internal mirror's URL may carry credentials.
+try:
+    from labs.grading import index as _grader_index
+
+    for _kind in (_grader_index.PYPI, _grader_index.NPM):
+        _names = ("_URL", "_SOCKET", "_CACHE")
+        _grader_index.settings(
+            {
+                **{f"{_kind.variable}{name}": env.str(f"{_kind.variable}{name}", default="") for name in _names},
+                "GRADER_INDEX_TTL": env.str("GRADER_INDEX_TTL", default=""),
+            },
+            kind=_kind,
+        )
+except ValueError as error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(error)) from None
+
 
 # --- Logging: one JSON object per line on stdout --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()

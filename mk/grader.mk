@@ -5,7 +5,18 @@ WHEELHOUSE_PIP_FLAGS = --quiet --disable-pip-version-check --no-deps --only-bina
 	--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
 	--platform any
 
-.PHONY: wheelhouse grader-test grader-bench
+.PHONY: wheelhouse npm-index grader-test grader-bench
+
+# The grader's npm registry proxy (verdaccio, the Procfile's npm-index process), from its lock, install scripts off.
+NPM_INDEX = labs/grading/npm_index
+npm-index: $(NPM_INDEX)/node_modules/.package-lock.json  ## Install the grader's npm registry proxy (needs nodejs, npm)
+
+$(NPM_INDEX)/node_modules/.package-lock.json: $(NPM_INDEX)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(NPM_INDEX) --ignore-scripts --no-audit --no-fund --loglevel error; \
+	else \
+		echo "npm-index: install Debian's nodejs and npm to grade Node apps that have dependencies"; \
+	fi
 
 # Wheels for the offline dependency install inside the sandbox (factor II), and uv's binary to run it.
 wheelhouse: $(WHEELHOUSE)/.complete  ## Download the offline wheelhouse the grader installs from (var/wheelhouse)
@@ -23,11 +34,11 @@ grader-test: wheelhouse  ## Run the grader tests (tests/grading), sandbox ones i
 grader-bench: wheelhouse  ## Time the grader end to end and the sandbox overhead
 	$(PY) bench/grader.py
 
-# The grader's sandbox tests install learners' dependencies from the wheelhouse: build it before the suite.
-test: wheelhouse
+# The grader's sandbox tests install learners' dependencies from the wheelhouse and through both index proxies.
+test: wheelhouse npm-index
 
 # --- sandbox (labs/sandbox) -------------------------------------------------------------------
-SANDBOX_DEBS = bubblewrap util-linux git python3 python3-venv
+SANDBOX_DEBS = bubblewrap util-linux git python3 python3-venv nodejs
 
 .PHONY: sandbox-deps sandbox-test hostile-test sandbox-bench
 

@@ -16,6 +16,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The grader installs learners' dependencies from the offline wheelhouse in tests: fast, and the same on every
+# machine. The tests of the index proxies (tests/grading/test_index.py, tests/hostile/test_index.py) switch to them.
+os.environ.setdefault("GRADER_INDEX_URL", "offline")
+os.environ.setdefault("GRADER_NPM_URL", "offline")
 
 
 def procfile_command(process_type: str) -> str:
@@ -208,3 +212,40 @@ def site_stack(tmp_path) -> Iterator:
     yield make
     for stack in stacks:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def index_proxy(tmp_path_factory) -> Iterator:
+    """The Procfile's `index` process mirroring the real PyPI, with an empty cache for this test session."""
+    from tests.index_proxy import IndexProxy
+
+    proxy = IndexProxy(tmp_path_factory.mktemp("index-proxy"))
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def through_index(index_proxy, monkeypatch):
+    """Grades in this test install learners' dependencies through the index proxy, not the offline wheelhouse."""
+    for name, value in index_proxy.env.items():
+        monkeypatch.setenv(name, value)
+    return index_proxy
+
+
+@pytest.fixture(scope="session")
+def npm_proxy(tmp_path_factory) -> Iterator:
+    """The Procfile's `npm-index` process mirroring the real npm registry, with an empty cache for this session."""
+    from labs.grading import index
+    from tests.index_proxy import IndexProxy
+
+    proxy = IndexProxy(tmp_path_factory.mktemp("npm-proxy"), kind=index.NPM)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def through_npm(npm_proxy, monkeypatch):
+    """Grades in this test install Node packages through the npm registry proxy."""
+    for name, value in npm_proxy.env.items():
+        monkeypatch.setenv(name, value)
+    return npm_proxy

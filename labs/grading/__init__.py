@@ -1,9 +1,10 @@
 """The lab grader: grade(source, lab) -> Scorecard. Imports nothing from Django.
 
 Pipeline: intake (validate and extract the submission into a private folder) → static checks on that copy →
-sandboxed build (declared dependencies only, from the offline wheelhouse) → sandboxed run (web process twice,
-other process types, HTTP probes, SIGTERM in flight, workspace listing) → dynamic checks on what the host
-observed → Scorecard. See labs.grading.scorecard for how points add up, and labs.grading.run for the run.
+sandboxed build (declared dependencies only, through the package index proxy or from the offline wheelhouse) →
+sandboxed run (web process twice, other process types, HTTP probes, SIGTERM in flight, workspace listing) → dynamic
+checks on what the host observed → Scorecard. See labs.grading.scorecard for how points add up, and
+labs.grading.run for the run.
 """
 
 from __future__ import annotations

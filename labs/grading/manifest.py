@@ -14,7 +14,6 @@ PIP_LOCKS = ("requirements.lock", "requirements-lock.txt", "requirements.lock.tx
 OTHER_LOCKS = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
 NODE_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb")
 REQUIREMENTS = ("requirements.txt", "requirements/base.txt", "requirements/prod.txt", "requirements/production.txt")
-SANDBOX_PYTHON = (3, 11)
 
 NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
 
@@ -38,6 +37,7 @@ class Manifest:
     install_from: str | None = None  # what the sandboxed build installs (-r FILE), None = nothing
     requirements: list[Requirement] = field(default_factory=list)
     problem: str | None = None  # why the build cannot install it (an `error`, not a failed factor)
+    refused: str | None = None  # a dependency by path or URL, which the grader never installs (the learner's to fix)
 
 
 def _parse_requirements(repo: Repo, rel: str, seen: set[str] | None = None) -> list[Requirement]:
@@ -110,63 +110,50 @@ def python_manifest(repo: Repo) -> Manifest:
         manifest.install_from = manifest.file
         direct = [d for d in project_deps or [] if isinstance(d, str) and "@" in d]
         if manifest.file == "pyproject.toml" and direct:
-            manifest.problem = (
-                f"pyproject.toml depends on {direct[0][:60]!r} by URL or path; the grader installs named "
-                "packages from its offline wheelhouse only"
-            )
+            manifest.refused = f"pyproject.toml depends on {direct[0][:60]!r} by URL or path; {NAMED_ONLY}"
     elif manifest.file:
         manifest.problem = (
             f"{manifest.file} cannot be installed offline by the grader: declare the dependencies in "
             "requirements.txt (or [project].dependencies in pyproject.toml), or export a requirements.lock"
         )
-    manifest.problem = (
-        manifest.problem
-        or _direct_reference_problem(repo, manifest.install_from)
-        or python_version_problem(repo, pyproject)
-    )
+    manifest.refused = manifest.refused or _direct_reference_problem(repo, manifest.install_from)
+    manifest.problem = manifest.problem or manifest.refused
     return manifest
 
 
-# Lines that would make the installer reach past the wheelhouse: local paths, URLs, other indexes, editables.
+# Lines that would make the installer reach past the package index: local paths, URLs, other indexes, editables.
 DIRECT_REFERENCE_RE = re.compile(
     r"^\s*(-e\b|--editable\b|-f\b|--find-links\b|-i\b|--index-url\b|--extra-index-url\b|--trusted-host\b|"
     r"\.{0,2}/|[A-Za-z][\w+.-]*://)|\s@\s|^[^#]*\.(whl|tar\.gz|zip)\b"
 )
+INCLUDE_RE = re.compile(r"^\s*(-r|--requirement|-c|--constraint)[\s=]+(\S+)")
+NAMED_ONLY = "the grader installs named packages from its package index only (no paths, URLs or other indexes)"
 
 
-def _direct_reference_problem(repo: Repo, rel: str | None) -> str | None:
-    """Only named packages from the wheelhouse are installed, so what lands in the venv is ours."""
+def _direct_reference_problem(repo: Repo, rel: str | None, seen: set[str] | None = None) -> str | None:
+    """Only named packages from the index are installed, so nothing of the learner's reaches the venv by path or
+    URL. Files included with -r or -c are read too; an include must be a file of the repository."""
     if not rel or not rel.endswith((".txt", ".lock", ".in")):
         return None
+    seen = seen if seen is not None else set()
+    if rel in seen:
+        return None
+    seen.add(rel)
     for number, line in enumerate(repo.lines(rel), start=1):
-        if not line.strip().startswith("#") and DIRECT_REFERENCE_RE.search(line.split(" #", 1)[0]):
-            return (
-                f"{rel}:{number} installs from a path, URL or another index ({line.strip()[:60]}); "
-                "the grader installs named packages from its offline wheelhouse only"
-            )
-    return None
-
-
-def python_version_problem(repo: Repo, pyproject: dict) -> str | None:
-    wanted = None
-    for rel in ("runtime.txt", ".python-version"):
-        text = (repo.text(rel) or "").strip()
-        match = re.search(r"(\d+)\.(\d+)", text)
-        if match:
-            wanted = (int(match.group(1)), int(match.group(2)))
-            if wanted != SANDBOX_PYTHON:
-                return f"{rel} asks for Python {wanted[0]}.{wanted[1]}; the grader has Python 3.11 only"
-    requires = (pyproject.get("project") or {}).get("requires-python")
-    if isinstance(requires, str):
-        try:
-            from packaging.specifiers import InvalidSpecifier, SpecifierSet
-        except ImportError:
-            return None
-        try:
-            if not SpecifierSet(requires).contains("3.11.2"):
-                return f"pyproject.toml requires Python {requires}; the grader has Python 3.11 only"
-        except InvalidSpecifier:
-            return f"pyproject.toml: invalid requires-python {requires!r}"
+        text = line.split(" #", 1)[0]
+        if text.strip().startswith("#"):
+            continue
+        include = INCLUDE_RE.match(text)
+        if include:
+            target = include.group(2)
+            base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+            if "://" in target or target.startswith("/") or ".." in target.split("/"):
+                return f"{rel}:{number} includes {target[:60]!r}, which is not a file of the repository; {NAMED_ONLY}"
+            found = _direct_reference_problem(repo, base + target, seen)
+            if found:
+                return found
+        elif DIRECT_REFERENCE_RE.search(text):
+            return f"{rel}:{number} installs from a path, URL or another index ({line.strip()[:60]}); {NAMED_ONLY}"
     return None
 
 

@@ -1,9 +1,10 @@
 """The sandboxed build and run: one box per grade, observed only from the host.
 
-observe() builds the declared dependencies into a fresh venv from the offline wheelhouse, runs the release
-command as a one-off, starts the Procfile `web` process twice (two deploys of one build, different PORTs, one
-shared SQLite database given by DATABASE_URL) plus the other process types, probes them over HTTP, sends
-SIGTERM during an in-flight request, and lists the workspace. Every dynamic check then reads the RunReport;
+observe() builds the declared dependencies into a fresh venv (through the caching index proxy, its door open for the
+build only, or from the offline wheelhouse: labs.grading.index), runs the release command as a one-off, starts the
+Procfile `web` process twice (two deploys of one build, different PORTs, one shared SQLite database given by
+DATABASE_URL) plus the other process types, probes them over HTTP, sends SIGTERM during an in-flight request, and
+lists the workspace. Every dynamic check then reads the RunReport;
 none of them runs anything itself, so a grade costs one build and one run.
 
 Evidence is what the host saw: exit statuses, our own HTTP probes, sockets read from /proc, byte counts of our
@@ -13,8 +14,10 @@ quoted in evidence, never used to decide.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import re
 import secrets
 import signal
@@ -23,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labs.grading import languages, wheelhouse
+from labs.grading import index, install, languages, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
@@ -75,6 +78,9 @@ class Build:
     manifest: Manifest
     step: Step | None = None
     unsatisfiable: str | None = None  # why the declared dependencies cannot be installed (an error)
+    refused: str | None = None  # a dependency by path or URL, never installed: the learner's to fix (a fail)
+    python: pythons.Choice | None = None  # the interpreter built on, and whether it is the one asked for
+    source: str = "offline wheelhouse"  # where the packages came from: the offline wheelhouse or the index proxy
     missing_imports: dict[str, tuple[str, int]] = field(default_factory=dict)
     probed_imports: int = 0
     command: Step | None = None  # the build command after the install (collectstatic...), if any
@@ -239,7 +245,8 @@ def _free_ports(count: int) -> list[int]:
 
 
 class Observer:
-    def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport) -> None:
+    def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport, *, door=None) -> None:
+        self.door = door  # an index.Door to the package index proxy; None: the offline wheelhouse
         self.repo = repo
         self.lab = lab
         self.contract = contract or Contract()
@@ -261,61 +268,105 @@ class Observer:
     TRANSIENT_INSTALL_ERROR = b"Resource temporarily unavailable"
 
     def _install(self, argv: list[str]):
+        env = {
+            "UV_CACHE_DIR": "/tmp/uv-cache",
+            "UV_NO_PROGRESS": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+            # uv sizes its thread pools to the host's cores; every thread counts against the box's process
+            # limit and reserves stack address space under its memory limit. Two at a time is plenty.
+            "UV_CONCURRENT_INSTALLS": "2",
+            "UV_CONCURRENT_DOWNLOADS": "2",
+            "UV_CONCURRENT_BUILDS": "1",
+            "RAYON_NUM_THREADS": "2",
+            # glibc gives each thread that allocates its own 64 MB arena of address space: uv's blocking-IO threads
+            # (unpacking an sdist's build requirements) then run out of the box's address space with ENOMEM.
+            "MALLOC_ARENA_MAX": "2",
+        }
+        if self.door is not None:
+            # The proxy sends a file once it has it all from the upstream: a large first download waits.
+            env["UV_HTTP_TIMEOUT"] = "120"
+            # For build scripts of the learner's that call pip themselves.
+            env["PIP_INDEX_URL"] = index.BOX_URL
         for attempt in range(2):
-            done = self.box.run(
-                argv,
-                env={
-                    "UV_CACHE_DIR": "/tmp/uv-cache",
-                    "UV_NO_PROGRESS": "1",
-                    "UV_PYTHON_DOWNLOADS": "never",
-                    # uv sizes its thread pools to the host's cores; every thread counts against the box's process
-                    # limit and reserves stack address space under its memory limit. Two at a time is plenty offline.
-                    "UV_CONCURRENT_INSTALLS": "2",
-                    "UV_CONCURRENT_DOWNLOADS": "2",
-                    "UV_CONCURRENT_BUILDS": "1",
-                    "RAYON_NUM_THREADS": "2",
-                },
-                timeout=self.lab.limits.build_seconds,
-            )
+            done = self.box.run(argv, env=env, timeout=self.lab.limits.build_seconds)
             if done.exit_code == 0 or self.TRANSIENT_INSTALL_ERROR not in done.stderr + done.stdout or attempt:
                 return done
             log.warning("uv could not start a thread in the sandbox; retrying the install once")
         return done
 
+    def _plan(self, manifest: Manifest) -> install.Plan:
+        if self.door is not None:
+            return install.plan(self.repo, manifest)
+        rel = manifest.install_from
+        return install.Plan(
+            requirements=rel,
+            shown=f"uv pip install -r {rel}" if rel else "no dependencies declared",
+            problem=manifest.problem,
+            refused=manifest.refused,
+        )
+
+    def _start_forwarder(self):
+        """Our forwarder from the box's loopback to the door, up before any learner code runs."""
+        proc = self.box.start(index.forwarder_argv(self.door.kind), cwd="/")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.alive():
+            if ("127.0.0.1", self.door.kind.port) in self.box.listening():
+                return proc
+            time.sleep(0.01)
+        proc.kill()
+        return None
+
     def build(self) -> Build:
         if not self.repo.is_python:
             return self.build_node()
         manifest = python_manifest(self.repo)
-        build = Build(manifest=manifest)
+        build = Build(manifest=manifest, python=pythons.choose(self.repo))
+        build.source = "package index" if self.door is not None else "offline wheelhouse"
         self.report.build = build
-        if manifest.problem:
-            build.unsatisfiable = manifest.problem
+        plan = self._plan(manifest)
+        if plan.refused or plan.problem:
+            build.refused = plan.refused
+            build.unsatisfiable = plan.refused or plan.problem
             return build
-        gaps = wheelhouse.lacks(wheelhouse.locate(), manifest.requirements)
+        gaps = wheelhouse.lacks(wheelhouse.locate(), manifest.requirements) if self.door is None else []
         if gaps:
             raise GraderFault(
                 Fault.PACKAGE_INDEX,
                 f"the grader's offline package set has no {', '.join(gaps[:6])} (declared in {manifest.file})",
             )
+        for path, text in plan.files.items():  # written by our command, before any learner code runs
+            write = ["/bin/sh", "-c", 'mkdir -p "${1%/*}" && cat > "$1"', "write", path]
+            self.box.run(write, stdin=text.encode(), timeout=10)
         script = [
             f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}",
-            f"{UV} venv --quiet --offline --no-config --python /usr/bin/python3 {VENV}",
+            # --clear: a retried install (see _install) starts from a fresh venv, not the half-built one.
+            f"{UV} venv --quiet --offline --no-config --clear --python {build.python.path} {VENV}",
         ]
-        if manifest.install_from:
+        if plan.requirements and self.door is not None:
+            script.append(
+                f"{UV} pip install --quiet --no-config --no-sources --index-url {index.BOX_URL} "
+                f'--python {VENV}/bin/python -r "$1"' + (' -c "$2"' if plan.constraints else "")
+            )
+        elif plan.requirements:
             script.append(
                 f"{UV} pip install --quiet --offline --no-config --no-index --find-links /wheelhouse "
                 f'--no-build --python {VENV}/bin/python -r "$1"'
             )
-        argv = ["sh", "-ec", " && ".join(script), "build", manifest.install_from or ""]
+        argv = ["sh", "-ec", " && ".join(script), "build", plan.requirements or "", plan.constraints or ""]
+        forwarder = None
+        if plan.requirements and self.door is not None:
+            forwarder = self._start_forwarder()
+            if forwarder is None:
+                raise GraderFault(Fault.PACKAGE_INDEX, "the package index forwarder did not start in the sandbox")
         done = self._install(argv)
-        build.step = Step(
-            f"uv pip install -r {manifest.install_from}" if manifest.install_from else "uv venv",
-            done.exit_code,
-            done.duration,
-            done.timed_out,
-            _tail(done.stderr + done.stdout, 400),
-        )
+        if forwarder is not None:
+            forwarder.kill()
+        output = done.stderr + done.stdout
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
         if not build.step.ok:
+            failure = index.proxy_failure(output.decode("utf-8", "replace"))
+            if self.door is not None and failure:
+                raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             return build
@@ -334,21 +385,47 @@ class Observer:
         return build
 
     def build_node(self) -> Build:
-        """Node apps run only when they need no packages: there is no offline npm registry here."""
+        """npm installs what package.json declares, from the npm registry proxy, in the box (scripts included: they
+        run there only). Offline there is no npm registry: a Node app that needs packages gets static checks only."""
         package, _ = node_manifest(self.repo)
-        build = Build(manifest=Manifest(file="package.json"))
+        build = Build(manifest=Manifest(file="package.json"), source="npm registry")
         self.report.build = build
         deps = (package or {}).get("dependencies") or {}
-        if deps:
+        if deps and self.door is None:
             self.report.not_runnable = (
                 f"package.json declares {len(deps)} dependencies and this grader has no npm registry to install "
-                "them from, so the Node service was not run"
+                "them from (GRADER_NPM_URL=offline), so the Node service was not run"
             )
             return build
+        plan = install.npm_plan(self.repo, package or {}) if deps else install.Plan(shown="no Node packages to install")
+        if plan.refused:
+            build.refused = build.unsatisfiable = plan.refused
+            return build
+        script = f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}"
+        forwarder = None
+        if plan.requirements:
+            verb = "ci" if plan.requirements != "package.json" else "install --no-package-lock"
+            script += (
+                f" && npm {verb} --no-audit --no-fund --no-update-notifier --registry={index.NPM.box_url} "
+                "--replace-registry-host=always --maxsockets=4 --cache=/tmp/npm-cache"
+            )
+            forwarder = self._start_forwarder()
+            if forwarder is None:
+                raise GraderFault(Fault.PACKAGE_INDEX, "the npm registry forwarder did not start in the sandbox")
         done = self.box.run(
-            ["sh", "-c", f"rm -rf /workspace/{GRADER_DIR} && mkdir -p /workspace/{GRADER_DIR}"], timeout=30
+            ["sh", "-c", script], env={"npm_config_loglevel": "error"}, timeout=self.lab.limits.build_seconds
         )
-        build.step = Step("no Node packages to install", done.exit_code, done.duration, done.timed_out)
+        if forwarder is not None:
+            forwarder.kill()
+        output = done.stderr + done.stdout
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
+        if not build.step.ok:
+            failure = index.proxy_failure(output.decode("utf-8", "replace"))
+            if failure:
+                raise GraderFault(Fault.PACKAGE_INDEX, f"the npm registry proxy failed during the install: {failure}")
+            reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
+            build.unsatisfiable = f"{build.step.command}: {reason}"
+            return build
         self.build_command(build)
         return build
 
@@ -590,7 +667,14 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
 
     house = wheelhouse.locate()
     problem = wheelhouse.problem(house)
-    if problem and repo.is_python:
+    try:
+        registry = index.settings(kind=index.PYPI if repo.is_python else index.NPM)
+    except ValueError as exc:
+        raise GraderFault(Fault.PACKAGE_INDEX, str(exc)) from None
+    # Python builds need uv from the wheelhouse; Node builds need the npm registry only for packages.
+    needs_registry = repo.is_python or bool((node_manifest(repo)[0] or {}).get("dependencies"))
+    problem = (problem if repo.is_python else None) or (index.problem(registry) if needs_registry else None)
+    if problem:
         raise GraderFault(Fault.PACKAGE_INDEX, problem)
     limits = lab.limits
     box_limits = Limits(
@@ -614,11 +698,21 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
             report.timings[name] = round(now - clock, 3)
             clock = now
 
+        # The wheelhouse gives uv's binary (and, offline, the packages); a door per box leads to the index proxy.
+        door = index.Door(registry) if needs_registry and not registry.offline else None
         mounts = {"/wheelhouse": house} if repo.is_python else {}
-        with backend.open(workdir, limits=box_limits, ro_mounts=mounts) as box:
+        mounts.update(door.mounts if door else {})
+        with contextlib.ExitStack() as stack:
+            if door is not None:
+                stack.callback(door.close)
+            box = stack.enter_context(backend.open(workdir, limits=box_limits, ro_mounts=mounts))
             lap("open")
-            observer = Observer(repo, lab, contract, box, report)
+            if door is not None:
+                door.allow(getattr(box, "uid", None) or os.getuid())
+            observer = Observer(repo, lab, contract, box, report, door=door)
             build = observer.build()
+            if door is not None:
+                door.close()  # the release and the run have no way out
             lap("build")
             if build.unsatisfiable or report.not_runnable:
                 return report

@@ -104,23 +104,37 @@ def pinned(ctx: StaticContext) -> Verdict:
     anchor="why-isolation-matters",
 )
 def isolated_install(ctx: DynamicContext) -> Verdict:
+    build = ctx.run.build
+    if build is not None and build.refused:
+        return failed(build.refused)
     blocked = ctx.run.blocked("build")
     if blocked:
         return blocked
-    build = ctx.run.build
     if build is None or build.step is None:
         return skipped("nothing was built")
-    source = build.manifest.install_from
+    if not ctx.repo.is_python and build.step.command.startswith("npm"):
+        return passed(
+            f"the declared packages installed from the {build.source} into a fresh node_modules in "
+            f"{build.step.duration:.2f} s ({build.step.command})"
+        )
     if not ctx.repo.is_python:
         return passed(
             f"package.json declares no packages; the app ran from the repository alone ({build.step.command})"
         )
-    if not source:
-        return passed(f"no dependencies declared; fresh venv created in {build.step.duration:.2f} s")
-    return passed(
-        f"{len(build.manifest.requirements) or 'the'} declared package(s) from {source} installed offline "
-        f"into a fresh venv in {build.step.duration:.2f} s"
-    )
+    python = build.python
+    on = f" on Python {python.shown}" if python else ""
+    if not build.step.command.startswith("uv pip install"):
+        done = f"{build.step.command}; fresh venv created{on} in {build.step.duration:.2f} s"
+    else:
+        count = len(build.manifest.requirements) or "the"
+        done = (
+            f"{count} declared package(s) installed from the {build.source} into a fresh venv{on} in "
+            f"{build.step.duration:.2f} s ({build.step.command})"
+        )
+    if python and not python.matches:
+        asked = f"{python.source} asks for Python {python.asked}"
+        return warned(f"{asked}; the grader built on Python {python.shown}: {done}")
+    return passed(done)
 
 
 @check(
@@ -139,7 +153,7 @@ def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
     if build is None or build.step is None:
         return skipped("nothing was built")
     if not ctx.repo.is_python:
-        return skipped("imports are resolved for Python apps; a Node app without dependencies needs none")
+        return skipped("imports are resolved for Python apps only")
     if build.missing_imports:
         shown = "; ".join(
             f"{where(rel, line)} imports {name}" for name, (rel, line) in sorted(build.missing_imports.items())
