@@ -10,10 +10,10 @@ By language:
 - json, yaml, toml, ini: parse (an ini block without a section header is read as an env file);
 - bash, sh, shell: `bash -n`;
 - javascript: `node --check` (as an ES module when the block imports or exports);
-- dockerfile: every instruction is known, nothing but ARG comes before FROM, exec-form arrays are valid JSON (there
-  is no Dockerfile reader in labs/grading to reuse);
+- dockerfile: read by the grader's own reader (labs.grading.process_types.dockerfile): every instruction is
+  known, nothing but ARG comes before FROM, exec-form arrays are valid JSON;
 - a Procfile (fenced as `text`, marked as below; in a spot question, text with a web/worker/release line): the
-  grader's own reader, labs.grading.repo.Repo.procfile.
+  grader's own reader, labs.grading.process_types.descriptors.read_procfile.
 Other languages are listed in UNCHECKED with the reason.
 
 Markers are an attribute list on the fence, which pymdown's superfences accepts (and renders as a data attribute):
@@ -45,6 +45,8 @@ import yaml
 from markdown.extensions.attr_list import get_attrs
 from pymdownx.superfences import RE_NESTED_FENCE_START
 
+from labs.grading.process_types import dockerfile
+from labs.grading.process_types.descriptors import read_procfile
 from labs.grading.repo import Repo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -263,43 +265,28 @@ def check_javascript(block: Block, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def dockerfile_instructions(code: str) -> list[tuple[str, str]]:
-    instructions, pending = [], ""
-    for line in code.splitlines():
-        if not pending and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        pending += line.rstrip()
-        if pending.endswith("\\"):
-            pending = pending[:-1] + " "
-            continue
-        word, _, arguments = pending.strip().partition(" ")
-        instructions.append((word.upper(), arguments.strip()))
-        pending = ""
-    assert not pending, "the last instruction ends with a line continuation"
-    return instructions
-
-
 def check_dockerfile(block: Block, tmp_path: Path) -> None:
-    instructions = dockerfile_instructions(block.code)
+    instructions = dockerfile.instructions(block.code)
     assert instructions, "no instructions"
-    words = [word for word, _ in instructions]
+    words = [i.keyword for i in instructions]
     assert not set(words) - DOCKERFILE_INSTRUCTIONS, f"unknown instructions: {set(words) - DOCKERFILE_INSTRUCTIONS}"
     if "FROM" in words:  # without one, the block is an excerpt of a Dockerfile
         assert next(w for w in words if w != "ARG") == "FROM", "only ARG may come before the first FROM"
-    for word, arguments in instructions:
-        assert arguments, f"{word} has no arguments"
-        if word in EXEC_FORM and arguments.startswith("["):
+    for instruction in instructions:
+        assert instruction.args, f"{instruction.keyword} has no arguments"
+        if instruction.keyword in EXEC_FORM and instruction.args.startswith("["):
             # Docker silently falls back to the shell form when the array is not valid JSON.
-            value = json.loads(arguments)
-            assert isinstance(value, list) and all(isinstance(v, str) for v in value), f"{word} {arguments}"
+            value = json.loads(instruction.args)
+            assert isinstance(value, list) and all(isinstance(v, str) for v in value), instruction
 
 
 def check_procfile(block: Block, tmp_path: Path) -> None:
     (tmp_path / "Procfile").write_text(block.code)
-    entries = Repo(tmp_path).procfile
+    notes: list[str] = []
+    entries = read_procfile(Repo(tmp_path), "Procfile", notes)
     lines = [line for line in block.code.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    assert entries is not None and len(entries) == len(lines), f"lines the grader does not read as a process: {lines}"
-    assert all(entry.command for entry in entries.values()), entries
+    assert not notes and len(entries) == len(lines), f"lines the grader does not read as a process: {notes}"
+    assert all(entry.command for entry in entries), entries
 
 
 CHECKERS = {
