@@ -313,10 +313,14 @@ def sandbox_env(extra: Mapping[str, str] = {}) -> dict[str, str]:  # noqa: B006
 
 
 def get_backend(name: str | None = None) -> Backend:
-    """The backend called name, else $SANDBOX_BACKEND, else "bwrap". Raises SandboxUnavailable if unknown."""
-    name = name or os.environ.get("SANDBOX_BACKEND") or "bwrap"
+    """The backend called name, else $SANDBOX_BACKEND, else "bwrap", with settings read from the environment now.
+    Raises SandboxUnavailable if unknown."""
+    from labs.sandbox.settings import SandboxSettings
+
+    settings = SandboxSettings.from_env()
+    name = name or settings.backend
     if name == "bwrap":
         from labs.sandbox.bwrap import BwrapBackend
 
-        return BwrapBackend()
+        return BwrapBackend(settings)
     raise SandboxUnavailable(f"unknown sandbox backend {name!r} (known: bwrap)")

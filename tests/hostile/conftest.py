@@ -27,7 +27,8 @@ import pytest
 import yaml
 
 from labs.sandbox import SandboxUnavailable, get_backend
-from labs.sandbox.bwrap import _BwrapBox, _pids
+from labs.sandbox.bwrap.box import BwrapBox
+from labs.sandbox.bwrap.host import pids
 
 SMALL_LIMITS = {
     "build_seconds": 40,
@@ -82,13 +83,13 @@ def small_labs_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def guard(monkeypatch, sandbox_ready):
     boxes: list = []
-    original_init = _BwrapBox.__init__
+    original_init = BwrapBox.__init__
 
     def tracking_init(self, *args, **kwargs):
         boxes.append(self)
         original_init(self, *args, **kwargs)
 
-    monkeypatch.setattr(_BwrapBox, "__init__", tracking_init)
+    monkeypatch.setattr(BwrapBox, "__init__", tracking_init)
     token = secrets.token_hex(8)
     sentinel = Path(tempfile.gettempdir()) / f"hostile-sentinel-{token}"
     sentinel.write_text("sentinel " + token)
@@ -149,7 +150,7 @@ def _survivors(boxes: list) -> list[str]:
             sessions.add(box._holder.pid)
         sessions.update(proc.popen.pid for proc in box._procs)
     found = []
-    for pid in _pids():
+    for pid in pids():
         try:
             ns = os.readlink(f"/proc/{pid}/ns/pid")
             with open(f"/proc/{pid}/stat", "rb") as f:

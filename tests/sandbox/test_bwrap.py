@@ -17,7 +17,10 @@ from labs.sandbox import (
     get_backend,
     sandbox_env,
 )
-from labs.sandbox.bwrap import BwrapBackend, _pids, _proc_uid
+from labs.sandbox.bwrap import BwrapBackend
+from labs.sandbox.bwrap.host import pids as _pids
+from labs.sandbox.bwrap.host import proc_uid as _proc_uid
+from labs.sandbox.settings import SandboxSettings
 
 pytestmark = pytest.mark.sandbox
 
@@ -358,10 +361,10 @@ def test_ro_mounts(backend, source, small):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="slot uids exist only when the grader runs as root")
-def test_ro_mount_unreachable_by_the_slot_uid_is_staged(backend, source, small, tmp_path, monkeypatch):
+def test_ro_mount_unreachable_by_the_slot_uid_is_staged(backend, source, small, tmp_path):
     staging = Path(tempfile.mkdtemp()) / "staging"  # reachable, like the default /var/cache/...
     staging.parent.chmod(0o755)
-    monkeypatch.setattr("labs.sandbox.bwrap.STAGING_DIR", staging)
+    backend = BwrapBackend(dataclasses.replace(backend.settings, staging_dir=staging))
     hidden = tmp_path / "private"  # under pytest's 0700 tmp dir: the slot uid cannot reach it
     (hidden / "sub").mkdir(parents=True)
     (hidden / "sub" / "w.whl").write_text("wheel")
@@ -418,3 +421,25 @@ def test_unavailable_when_namespaces_cannot_be_created(monkeypatch):
             BwrapBackend().check()
     finally:
         shutil.rmtree(fake)
+
+
+def test_settings_are_read_from_the_environment_when_the_backend_is_made(monkeypatch, tmp_path):
+    monkeypatch.setenv("SANDBOX_SLOTS", "3")
+    monkeypatch.setenv("SANDBOX_UID_BASE", "20001")
+    monkeypatch.setenv("SANDBOX_STAGING_DIR", str(tmp_path / "staging"))
+    monkeypatch.setenv("SANDBOX_CGROUPS", "0")
+    monkeypatch.setenv("SANDBOX_SLOT_WAIT_SECONDS", "not a number")
+    settings = get_backend("bwrap").settings
+    assert (settings.slots, settings.uid_base, settings.cgroups) == (3, 20001, False)
+    assert settings.staging_dir == tmp_path / "staging"
+    assert settings.slot_wait_seconds == SandboxSettings().slot_wait_seconds  # a bad value keeps the default
+    monkeypatch.setenv("SANDBOX_SLOTS", "0")
+    assert SandboxSettings.from_env().slots == 1
+
+
+def test_helper_programs_are_real_modules():
+    from labs.sandbox.bwrap.helpers import lockdown, socket_helper, source
+
+    for module in (lockdown, socket_helper):
+        assert callable(module.main)
+        compile(source(module.__name__.rsplit(".", 1)[1]), module.__file__, "exec")
