@@ -9,7 +9,7 @@ export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install static release run test lint bench clean
+.PHONY: help install static release run test lint contracts bench clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z][a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,13 +38,17 @@ run: static release wheelhouse npm-index  ## Run web, worker, beat and the grade
 
 # Tests need a SECRET_KEY like production does; this one is for tests only.
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only-0123456789abcdefghij
-test: static  ## Run the whole test suite (unit, process, browser and sandbox tests)
+test: static contracts  ## Run the whole test suite (unit, process, browser and sandbox tests)
 	mkdir -p test-artifacts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint:  ## ruff check and format check
+contracts: install  ## Import contracts (pyproject's [tool.importlinter]): the grader is plain Python, core apps know no feature app
+	$(VENV)/bin/lint-imports --no-cache
+
+lint: install contracts  ## ruff (check and format), mypy (strict where pyproject says), import contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

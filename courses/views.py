@@ -4,13 +4,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from courses import progress, selectors
+from courses.access import locked_response
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
 from labs import selectors as lab_selectors
 from quizzes import selectors as quiz_selectors
 from teams import selectors as team_selectors
 from workshops import selectors as workshop_selectors
-from workshops.gates import locked_response
 
 
 @require_GET

@@ -4,11 +4,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.http import HtmxHttpRequest
+from courses.access import locked_response
 from labs import selectors
 from labs.forms import SubmissionForm
 from labs.services import SubmissionInvalid, submission_create
 from labs.starters import starter_bundle, starter_zip
-from workshops.gates import locked_response
 
 
 @require_GET

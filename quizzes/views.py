@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from config.http import HtmxHttpRequest
+from courses.access import locked_response
 from quizzes import selectors, services
 from quizzes.models import Attempt, AttemptItem, Quiz
 from quizzes.presentation import question_view, should_reveal
 from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
-from workshops.gates import locked_response
 
 
 def get_quiz(course_slug: str, quiz_slug: str) -> Quiz:

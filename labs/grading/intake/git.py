@@ -234,11 +234,11 @@ def _tree_to(repo: Path, home: Path, writer: TreeWriter, limits: IntakeLimits) -
         stdin="".join(f"{sha}\n" for _, sha, _, _ in blobs).encode(),
     )
     pos = 0
-    for parts, sha, executable, size in blobs:
+    for parts, sha, executable, blob_size in blobs:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
-        if len(header) != 3 or header[0].decode() != sha or int(header[2]) != size:
+        if len(header) != 3 or header[0].decode() != sha or int(header[2]) != blob_size:
             raise refused("The git repository is damaged.")
-        data = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
-        writer.file(parts, iter([data]), executable=executable, size=size)
+        data = out[end + 1 : end + 1 + blob_size]
+        pos = end + 1 + blob_size + 1
+        writer.file(parts, iter([data]), executable=executable, size=blob_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from labs.grading.intake.limits import IntakeLimits, MiB, refused
 
@@ -88,7 +88,7 @@ class TreeWriter:
                 f.write(chunk)
 
 
-def read_chunks(f: BinaryIO, limit: int) -> Iterator[bytes]:
+def read_chunks(f: IO[bytes], limit: int) -> Iterator[bytes]:
     """Read at most limit + 1 bytes, so the writer sees a lie about the size and refuses."""
     left = limit + 1
     while left > 0:

@@ -40,8 +40,8 @@ class BwrapBackend(Backend):
         # A probe that failed because every slot was busy, say, is tried again next time.
         if self._checked.get(key, "unknown") is not None:
             self._checked[key] = self._probe(tools)
-        if self._checked[key]:
-            raise SandboxUnavailable(self._checked[key])
+        if (why := self._checked[key]) is not None:
+            raise SandboxUnavailable(why)
 
     def _probe(self, tools: dict[str, str]) -> str | None:
         """Open a tiny box and run `true` in it: the only proof that namespaces work on this host."""

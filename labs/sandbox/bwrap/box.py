@@ -63,7 +63,7 @@ class BwrapBox(Box):
         self._lock = threading.Lock()
         self._procs: list[BwrapProcess] = []
         self._probe: NetworkProbe | None = None
-        self._holder: subprocess.Popen | None = None
+        self._holder: subprocess.Popen[bytes] | None = None
         self._watchdog: threading.Timer | None = None
         self._cgroup_files: list[str] = []
         self._slot = slots.acquire(settings)
@@ -141,7 +141,7 @@ class BwrapBox(Box):
             sources[dest] = path
         return sources
 
-    def _start_holder(self, ro_mounts: Mapping[str, Path]) -> tuple[subprocess.Popen, int]:
+    def _start_holder(self, ro_mounts: Mapping[str, Path]) -> tuple[subprocess.Popen[bytes], int]:
         info_r, info_w = os.pipe()
         args, fds = bwrap_args(self.tools["bwrap"], self.limits, self._mount_sources(ro_mounts), info_fd=info_w)
         fds.append(info_w)
@@ -425,8 +425,13 @@ class BwrapBox(Box):
         self._slot.release()
 
 
-def _read_info(fd: int, holder: subprocess.Popen) -> dict | None:
+def _read_info(fd: int, holder: subprocess.Popen[bytes]) -> dict[str, Any] | None:
     """bwrap's --info-fd JSON ({"child-pid": N, ...}), or None when bwrap died before writing it."""
+
+    def parsed(data: bytes) -> dict[str, Any] | None:
+        value = json.loads(data)
+        return value if isinstance(value, dict) else None
+
     data = b""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -437,10 +442,10 @@ def _read_info(fd: int, holder: subprocess.Popen) -> dict | None:
                 break
             data += chunk
             with contextlib.suppress(ValueError):
-                return json.loads(data)
+                return parsed(data)
         elif holder.poll() is not None:
             break
     try:
-        return json.loads(data)
+        return parsed(data)
     except ValueError:
         return None

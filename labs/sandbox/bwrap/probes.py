@@ -33,7 +33,7 @@ class NetworkProbe:
         self.init_pid = init_pid
         self.nsenter = nsenter
         self.popen_kwargs = dict(popen_kwargs)
-        self._helper: tuple[subprocess.Popen, socket.socket] | None = None
+        self._helper: tuple[subprocess.Popen[bytes], socket.socket] | None = None
         self._helper_lock = threading.Lock()
 
     def listening(self) -> list[tuple[str, int]]:

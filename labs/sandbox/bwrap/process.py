@@ -56,7 +56,9 @@ class OutputPump(threading.Thread):
 
 
 class BwrapProcess(Process):
-    def __init__(self, popen: subprocess.Popen, argv: Sequence[str], started_at: float, *, output_cap: int) -> None:
+    def __init__(
+        self, popen: subprocess.Popen[bytes], argv: Sequence[str], started_at: float, *, output_cap: int
+    ) -> None:
         self.popen = popen
         self.argv = list(argv)
         self.started_at = started_at
@@ -134,7 +136,7 @@ class BwrapProcess(Process):
         threading.Thread(target=_feed, args=(self.popen, data), daemon=True).start()
 
 
-def _feed(popen: subprocess.Popen, data: bytes) -> None:
+def _feed(popen: subprocess.Popen[bytes], data: bytes) -> None:
     assert popen.stdin is not None
     try:
         popen.stdin.write(data)
