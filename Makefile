@@ -40,7 +40,8 @@ run: static release wheelhouse npm-index  ## Run web, worker, beat and the grade
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only-0123456789abcdefghij
 test: static contracts  ## Run the whole test suite (unit, process, browser and sandbox tests)
 	mkdir -p test-artifacts
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	@echo "coverage: $$($(PY) -m coverage report --format=total --precision=1) % of every app's lines and branches (in-process; the web and worker subprocesses are not traced)"
 
 contracts: install  ## Import contracts (pyproject's [tool.importlinter]): the grader is plain Python, core apps know no feature app
 	$(VENV)/bin/lint-imports --no-cache

@@ -2,6 +2,7 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404
 
 from labs.models import Lab, Submission
+from twelve_factor.factors import BY_NUMBER
 
 
 def lab_get(course_slug: str, lab_slug: str) -> Lab:
@@ -43,12 +44,6 @@ def queue_position(submission: Submission) -> int | None:
     return Submission.objects.waiting().filter(created_at__lt=submission.created_at).count() + 1
 
 
-FACTOR_NAMES = {
-    1: "Codebase", 2: "Dependencies", 3: "Config", 4: "Backing services", 5: "Build, release, run", 6: "Processes",
-    7: "Port binding", 8: "Concurrency", 9: "Disposability", 10: "Dev/prod parity", 11: "Logs", 12: "Admin processes",
-}  # fmt: skip
-
-
 def checks_by_factor(checks: list[dict]) -> list[dict]:
     """Scorecard checks grouped by factor, each with the check's title for people (the id stays as a reference)."""
     from labs.grading.checks import REGISTRY
@@ -69,7 +64,7 @@ def checks_by_factor(checks: list[dict]) -> list[dict]:
     return [
         {
             "factor": factor,
-            "name": FACTOR_NAMES.get(factor, str(factor)),
+            "name": BY_NUMBER[factor].name if factor in BY_NUMBER else str(factor),
             "checks": items,
             "points": sum(c["points"] for c in items),
             "max_points": sum(c["max_points"] for c in items if c["counted"]),

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from courses.factors import numeral
 from courses.models import Course, Lesson
 from labs.models import Lab
 from quizzes.models import Quiz
+from twelve_factor.factors import numeral
 from workshops.models import Cohort, Lock, Membership
 
 

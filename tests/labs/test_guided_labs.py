@@ -15,8 +15,9 @@ import yaml
 from courses.content.frontmatter import parse_lesson
 from courses.markdown import render_lesson
 from labs.grading import grade
-from labs.grading.checks import LESSONS, REGISTRY
+from labs.grading.checks import REGISTRY
 from labs.grading.definitions import LABS_DIR, load_lab
+from twelve_factor.factors import BY_NUMBER
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO_ROOT / "tests" / "fixtures" / "labs"
@@ -128,7 +129,7 @@ def test_starter_hints_point_at_the_lesson_section(slug):
     for result in card.checks:
         if result.id not in targets:
             continue
-        lesson = LESSONS[result.factor]
+        lesson = BY_NUMBER[result.factor].slug
         prefix = f"/courses/twelve-factor/{lesson}/#"
         assert prefix in result.hint, (result.id, result.hint)
         anchor = result.hint.split(prefix, 1)[1].split()[0].rstrip(".")

@@ -17,30 +17,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from labs.grading.verdict import Verdict, errored, failed, passed, skipped, warned  # noqa: F401 (re-exported)
+from twelve_factor.factors import BY_NUMBER
 
 if TYPE_CHECKING:
     from labs.grading.definitions import Contract, Lab
     from labs.grading.repo import Repo
     from labs.grading.run import RunReport
 
-LESSONS = {
-    1: "codebase",
-    2: "dependencies",
-    3: "config",
-    4: "backing-services",
-    5: "build-release-run",
-    6: "processes",
-    7: "port-binding",
-    8: "concurrency",
-    9: "disposability",
-    10: "dev-prod-parity",
-    11: "logs",
-    12: "admin-processes",
-}
-
 
 def lesson_url(factor: int, anchor: str = "") -> str:
-    url = f"/courses/twelve-factor/{LESSONS[factor]}/"
+    url = f"/courses/twelve-factor/{BY_NUMBER[factor].slug}/"
     return f"{url}#{anchor}" if anchor else url
 
 

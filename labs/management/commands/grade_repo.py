@@ -19,12 +19,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from labs.grading import GraderFault, Scorecard, SubmissionRefused, grade
-from labs.grading.checks import LESSONS
 from labs.grading.definitions import LabDefinitionError
+from twelve_factor.factors import BY_NUMBER
 
 EXIT_REFUSED = 3
 EXIT_GRADER_FAULT = 4
-ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 @contextlib.contextmanager
@@ -100,9 +99,8 @@ def render(scorecard: Scorecard, *, fault: bool = False) -> str:
     for check in scorecard.checks:
         if check.factor != factor:
             factor = check.factor
-            title = LESSONS[factor].replace("-", " ").capitalize()
             lines.append("")
-            lines.append(f"{ROMAN[factor]}. {title}")
+            lines.append(BY_NUMBER[factor].label)
         gate = "  (blocks passing)" if check.blocks_passing else ""
         counted = f"{check.points:>2}/{check.max_points:<2}" if check.counts else "  –  "
         lines.append(f"  {check.status.upper():5} {counted} {check.id}{gate}")
