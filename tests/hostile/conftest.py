@@ -43,10 +43,6 @@ SMALL_LIMITS = {
 }
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sandbox: runs code in the real sandbox (needs bubblewrap)")
-
-
 @dataclass
 class Host:
     sentinel_file: Path

@@ -2,11 +2,6 @@ import pytest
 
 from labs.sandbox import Limits, SandboxUnavailable, get_backend
 
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sandbox: runs code in the real sandbox (needs bubblewrap)")
-
-
 SMALL = Limits(
     wall_seconds=60,
     cpu_seconds=10,
