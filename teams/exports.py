@@ -1,9 +1,7 @@
 """The admin's report as CSV and JSON: one row per assigned person."""
 
-import csv
-import io
-
 from accounts.names import display_name
+from config.spreadsheets import csv_text
 from teams.models import Assessment
 from teams.progress import Progress
 
@@ -29,19 +27,7 @@ def report_rows(assessment: Assessment, report: list[Progress]) -> list[dict]:
 def report_csv(assessment: Assessment, report: list[Progress]) -> str:
     rows = report_rows(assessment, report)
     columns = list(rows[0]) if rows else ["username", "name", "email", "status", "score", "passed_at"]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    for row in rows:
-        # Cells a spreadsheet would run as a formula are prefixed, since names are typed by users.
-        writer.writerow({key: neutralise(value) for key, value in row.items()})
-    return buffer.getvalue()
-
-
-def neutralise(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    return csv_text(columns, rows)
 
 
 def report_json(assessment: Assessment, report: list[Progress]) -> dict:

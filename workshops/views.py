@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import SignUpForm
 from accounts.services import user_sign_up
 from config.http import HtmxHttpRequest
+from config.spreadsheets import csv_text
 from workshops import progress, reports, selectors, services
 from workshops.forms import CohortForm, JoinCodeForm
 from workshops.qr import qr_svg
@@ -153,13 +152,8 @@ def analytics(request: HtmxHttpRequest, public_id) -> HttpResponse:
 def gradebook(request: HtmxHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     header, rows = progress.gradebook(cohort=cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{cohort.public_id}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        # A learner's name or username starting with =, +, - or @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + cell if cell[:1] in "=+-@" else cell for cell in row[:2]] + row[2:])
     return response
 
 
