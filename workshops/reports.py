@@ -3,10 +3,10 @@ the results for the page (tables and charts)."""
 
 from dataclasses import dataclass, field
 
+from config.charts import Bar, bar_chart
 from labs.models import Submission
 from quizzes.models import Answer, AttemptItem, Question, Quiz
 from workshops import analytics
-from workshops.charts import Bar, bar_chart
 from workshops.models import Cohort
 
 PICKABLE = {"single", "multiple", "true_false"}

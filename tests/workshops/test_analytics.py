@@ -79,7 +79,7 @@ def test_check_stats_pass_rate_and_most_common_failing_evidence():
 
 
 def test_bar_chart_is_accessible_svg_with_escaped_labels():
-    from workshops.charts import Bar, bar_chart
+    from config.charts import Bar, bar_chart
 
     svg = bar_chart(title="Facility <Quiz>", desc="Share right", bars=[Bar("Q1", 0.5, "50%"), Bar("<b>", None)])
     assert svg.startswith("<svg") and 'role="img"' in svg
