@@ -5,7 +5,8 @@ from pathlib import Path
 
 from courses.content.errors import ContentError, ContentProblem
 from courses.markdown import render_lesson
-from labs.models import Lab
+from labs.models import Lab, LabStarter
+from labs.starters import starter_bundle, starter_hash, starter_zip
 
 
 def labs_sync(*, course, course_dir: Path) -> list[str]:
@@ -34,9 +35,28 @@ def labs_sync(*, course, course_dir: Path) -> list[str]:
         }
         lab = Lab.objects.filter(course=course, slug=directory.name).first()
         if lab is None:
-            Lab.objects.create(course=course, slug=directory.name, **fields)
+            lab = Lab.objects.create(course=course, slug=directory.name, **fields)
         elif lab.source_hash != fields["source_hash"] or not lab.published or lab.order != order:
             Lab.objects.filter(pk=lab.pk).update(**fields)
+        _starter_sync(lab, directory / "starter", title=definition.title)
         seen.append(directory.name)
     Lab.objects.filter(course=course, published=True).exclude(slug__in=seen).update(published=False)
     return seen
+
+
+def _starter_sync(lab: Lab, root: Path, *, title: str) -> None:
+    """Pack the starter when it is new or changed; drop a starter that is gone."""
+    if not root.is_dir():
+        LabStarter.objects.filter(lab=lab).delete()
+        return
+    source_hash = starter_hash(root)
+    if LabStarter.objects.filter(lab=lab, source_hash=source_hash).exists():
+        return
+    LabStarter.objects.update_or_create(
+        lab=lab,
+        defaults={
+            "zip_bytes": starter_zip(root, slug=lab.slug),
+            "bundle_bytes": starter_bundle(root, slug=lab.slug, title=title),
+            "source_hash": source_hash,
+        },
+    )

@@ -35,6 +35,19 @@ class Lab(models.Model):
         return reverse("labs:detail", args=[self.course.slug, self.slug])
 
 
+class LabStarter(models.Model):
+    """A guided lab's starter repository, packed by load_content (content changes only at release), so a download
+    serves stored bytes instead of running git on every request."""
+
+    lab = models.OneToOneField(Lab, on_delete=models.CASCADE, related_name="starter")
+    zip_bytes = models.BinaryField(help_text="The starter as a zip.")
+    bundle_bytes = models.BinaryField(help_text="The starter as a git bundle.")
+    source_hash = models.CharField(max_length=64, help_text="Hash of its files.")
+
+    def __str__(self) -> str:
+        return f"Starter of {self.lab}"
+
+
 class SubmissionQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status=Submission.Status.QUEUED)

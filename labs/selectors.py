@@ -1,12 +1,18 @@
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
 
-from labs.models import Lab, Submission
+from labs.models import Lab, LabStarter, Submission
 from twelve_factor.factors import BY_NUMBER
 
 
 def lab_get(course_slug: str, lab_slug: str) -> Lab:
     return get_object_or_404(Lab.objects.published().select_related("course"), course__slug=course_slug, slug=lab_slug)
+
+
+def lab_starter(*, course_slug: str, lab_slug: str) -> LabStarter | None:
+    """The packed starter of a published lab, or None."""
+    lab = lab_get(course_slug, lab_slug)
+    return LabStarter.objects.filter(lab=lab).first()
 
 
 def course_labs(course) -> list[Lab]:

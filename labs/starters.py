@@ -1,5 +1,9 @@
-"""A lab's starter repository, packed for download as a zip or as a git bundle (`git clone starter.bundle`)."""
+"""A lab's starter repository, packed for download as a zip or as a git bundle (`git clone starter.bundle`).
 
+Packed by load_content (labs.catalog) from content/courses/<course>/labs/<slug>/starter/, stored in LabStarter.
+"""
+
+import hashlib
 import io
 import os
 import shutil
@@ -7,10 +11,6 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
-
-from django.conf import settings
-
-from labs.models import Lab
 
 # Fixed identity and date: the same starter always packs to the same commit.
 COMMIT_ENV = {
@@ -23,32 +23,36 @@ COMMIT_ENV = {
 }
 
 
-def starter_dir(lab: Lab) -> Path:
-    return Path(settings.BASE_DIR) / "content" / "courses" / lab.course.slug / "labs" / lab.slug / "starter"
-
-
 def _files(root: Path):
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
             yield path
 
 
-def starter_zip(lab: Lab) -> bytes:
-    root = starter_dir(lab)
+def starter_hash(root: Path) -> str:
+    """Changes when any file of the starter changes (name, content or mode)."""
+    digest = hashlib.sha256()
+    for path in _files(root):
+        digest.update(f"{path.relative_to(root).as_posix()}\0{os.access(path, os.X_OK)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def starter_zip(root: Path, *, slug: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in _files(root):
-            info = zipfile.ZipInfo(f"{lab.slug}/{path.relative_to(root).as_posix()}", date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(f"{slug}/{path.relative_to(root).as_posix()}", date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
     return buffer.getvalue()
 
 
-def starter_bundle(lab: Lab) -> bytes:
+def starter_bundle(root: Path, *, slug: str, title: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="starter-") as tmp:
-        repo = Path(tmp) / lab.slug
-        shutil.copytree(starter_dir(lab), repo, ignore=shutil.ignore_patterns("__pycache__"))
+        repo = Path(tmp) / slug
+        shutil.copytree(root, repo, ignore=shutil.ignore_patterns("__pycache__"))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp, "GIT_CONFIG_NOSYSTEM": "1", **COMMIT_ENV}
 
         def git(*args: str) -> None:
@@ -57,7 +61,7 @@ def starter_bundle(lab: Lab) -> bytes:
 
         git("init", "--quiet", "--initial-branch=main")
         git("add", "--all")
-        git("commit", "--quiet", "--message", f"Starter for the {lab.title} lab")
+        git("commit", "--quiet", "--message", f"Starter for the {title} lab")
         bundle = Path(tmp) / "starter.bundle"
         git("bundle", "create", str(bundle), "HEAD", "main")  # HEAD too, so `git clone` checks out main
         return bundle.read_bytes()

@@ -8,7 +8,6 @@ from courses.access import locked_response
 from labs import selectors
 from labs.forms import SubmissionForm
 from labs.services import SubmissionInvalid, submission_create
-from labs.starters import starter_bundle, starter_zip
 
 
 @require_GET
@@ -45,15 +44,14 @@ def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpRes
 
 @require_GET
 def starter_download(request: HtmxHttpRequest, course_slug: str, lab_slug: str, kind: str) -> HttpResponse:
-    lab = selectors.lab_get(course_slug, lab_slug)
-    if not lab.has_starter or kind not in ("zip", "bundle"):
+    starter = selectors.lab_starter(course_slug=course_slug, lab_slug=lab_slug)
+    if starter is None or kind not in ("zip", "bundle"):
         raise Http404("No such download.")
     if kind == "zip":
-        response = HttpResponse(starter_zip(lab), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{lab.slug}-starter.zip"'
+        response = HttpResponse(bytes(starter.zip_bytes), content_type="application/zip")
     else:
-        response = HttpResponse(starter_bundle(lab), content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{lab.slug}-starter.bundle"'
+        response = HttpResponse(bytes(starter.bundle_bytes), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{lab_slug}-starter.{kind}"'
     return response
 
 

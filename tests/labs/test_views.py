@@ -189,3 +189,30 @@ def test_a_submission_that_could_not_be_graded_shows_no_score(client, learner, l
         assert "Not graded." in html and "Score <strong" not in html
     listing = client.get("/labs/submissions/").content.decode()
     assert listing.count("not graded") == 2 and ">0<" not in listing
+
+
+def test_starters_are_packed_by_load_content_and_repacked_only_when_they_change(course_content, tmp_path, monkeypatch):
+    import io
+    import shutil
+    import zipfile
+
+    from courses.content.loader import load_content
+    from labs.models import LabStarter
+    from tests.conftest import CONTENT_DIR
+
+    packed = {s.lab.slug: (s.source_hash, s.pk) for s in LabStarter.objects.select_related("lab")}
+    assert packed and set(packed) == set(Lab.objects.filter(has_starter=True).values_list("slug", flat=True))
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    with monkeypatch.context() as patch:
+        patch.setattr("labs.catalog.starter_bundle", lambda *a, **k: pytest.fail("an unchanged starter was repacked"))
+        load_content(content)  # the same files: nothing is repacked
+    assert {s.lab.slug: (s.source_hash, s.pk) for s in LabStarter.objects.select_related("lab")} == packed
+
+    slug = sorted(packed)[0]
+    (content / "courses" / "twelve-factor" / "labs" / slug / "starter" / "NOTES.md").write_text("new file\n")
+    load_content(content)
+    starter = LabStarter.objects.get(lab__slug=slug)
+    assert starter.source_hash != packed[slug][0]
+    assert f"{slug}/NOTES.md" in zipfile.ZipFile(io.BytesIO(bytes(starter.zip_bytes))).namelist()
