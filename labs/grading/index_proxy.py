@@ -9,7 +9,8 @@ The boxes reach this socket only through labs.grading.index (a door per box, ope
 here answers package downloads and nothing else: GET or HEAD of a project's page or of one of its files. proxpi's
 project list, cache-invalidation and home routes are not served, and a download proxpi could not finish in time
 (which it answers with a redirect to the upstream, unreachable from a box) is a 502: the proxy's failure, not the
-learner's. With GRADER_INDEX_URL=offline the process only waits for SIGTERM, so `honcho start` keeps running.
+learner's. A 304 to an installer's conditional request (uv revalidates what it cached) is an answer, passed on.
+With GRADER_INDEX_URL=offline the process only waits for SIGTERM, so `honcho start` keeps running.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ PROJECT_RE = re.compile(r"^/index/[A-Za-z0-9._-]{1,200}/$")
 FILE_RE = re.compile(r"^/index/[A-Za-z0-9._-]{1,200}/[A-Za-z0-9._+!~-]{1,300}$")
 # How long proxpi waits for a file it is downloading before answering (it would redirect to the upstream after).
 DOWNLOAD_SECONDS = 300
+# What proxpi answers when it gives up and sends the client to the upstream, which no box can reach.
+REDIRECTS = ("301", "302", "303", "307", "308")
 
 
 def _configure_proxpi(settings: index.IndexSettings) -> None:
@@ -100,14 +103,18 @@ def build_app(settings: index.IndexSettings) -> Callable:
             return _plain(start_response, "405 Method Not Allowed", "GET or HEAD only\n")
         answered: list[str] = []
 
+        def failed(status: str) -> bool:
+            # A redirect to the upstream, or proxpi's own crash on an upstream failure. (304 is not one.)
+            return status[:3] in REDIRECTS or status[:1] == "5"
+
         def checked_start(status: str, headers: list, exc_info=None):
             answered.append(status)
-            if status[:1] in ("3", "5"):  # a redirect to the upstream, or proxpi's own crash on an upstream failure
+            if failed(status):
                 return None
             return start_response(status, headers, exc_info)
 
         body = proxpi_app(environ, checked_start)
-        if answered and answered[0][:1] in ("3", "5"):
+        if answered and failed(answered[0]):
             if hasattr(body, "close"):
                 body.close()
             log.warning("upstream failure for %s (%s)", path, answered[0])

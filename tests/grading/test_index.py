@@ -271,3 +271,30 @@ def test_python_mismatch_warns_and_still_installs_from_the_index(through_index, 
     assert card["dependencies.isolated-install"].status == "warn"
     assert ".python-version asks for Python 3.8" in card["dependencies.isolated-install"].evidence
     assert card["port-binding.answers-http"].status == "pass"
+
+
+def test_a_conditional_request_for_a_cached_file_is_answered_304_not_502(index_proxy):
+    """uv revalidates the files it cached with If-None-Match / If-Modified-Since: a real repository's second install
+    through the proxy (Flask-Moment's sdist) came back 502, an index fault, until a 304 was passed on."""
+    import http.client
+    import re
+    import socket
+
+    def get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("index", timeout=60)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(index_proxy.socket))
+        conn.sock = sock
+        conn.request("GET", path, headers={"Accept": "text/html", **headers})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+
+    status, _, page = get("/index/six/")
+    assert status == 200
+    name = re.search(rb"six-1\.16\.0-py2\.py3-none-any\.whl", page).group().decode()
+    status, headers, _ = get(f"/index/six/{name}")
+    assert status == 200
+    validators = {"If-None-Match": headers.get("ETag"), "If-Modified-Since": headers.get("Last-Modified")}
+    assert any(validators.values()), "proxpi sends validators for the files it serves"
+    status, _, _ = get(f"/index/six/{name}", **{k: v for k, v in validators.items() if v})
+    assert status == 304
