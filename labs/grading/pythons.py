@@ -105,3 +105,30 @@ def choose(repo: Repo, environ: dict[str, str] | None = None) -> Choice:
     # The nearest minor version; between two equally near, the newer (code for 3.11 more often runs on 3.12).
     version, path = min(have, key=lambda vp: (abs(vp[0][1] - wanted[1]) + 100 * abs(vp[0][0] - wanted[0]), -vp[0][1]))
     return Choice(path, version, text, source, matches=False)
+
+
+# uv's resolver names the interpreter a package needs: "the current Python version (3.11.2) does not satisfy
+# Python>=3.12". pip says it as "Requires-Python >=3.12".
+_NEEDED = re.compile(
+    r"current Python version \((?P<have>\d+\.\d+)(?:\.\d+)?\) does not satisfy Python(?P<need>[<>=!~][^\s,]*)"
+    r"|Requires-Python (?P<pip>[<>=!~][^\s,]+)"
+)
+
+
+def needed_by_install(output: str) -> str | None:
+    """The Python requirement an install failed on ("the current Python version does not satisfy ..."), if any."""
+    match = _NEEDED.search(output)
+    if not match:
+        return None
+    return match.group("need") or match.group("pip")
+
+
+def not_available(choice: Choice, needed: str) -> str:
+    """Why the service cannot be run here: its packages need an interpreter this worker does not have. Our
+    limitation, not the learner's mistake, so it is not a failed install (the grade just cannot pass)."""
+    have = ", ".join(f"{major}.{minor}" for (major, minor), _ in available())
+    asked = f"; {choice.source} asks for Python {choice.asked}" if choice.asked else ""
+    return (
+        f"its packages need Python{needed}{asked}, and this grader has Python {have} only, so the service was not "
+        f"built or run (the grader's operator can add that interpreter to GRADER_PYTHONS)"
+    )

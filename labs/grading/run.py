@@ -364,11 +364,14 @@ class Observer:
         output = done.stderr + done.stdout
         build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
         if not build.step.ok:
-            failure = index.proxy_failure(output.decode("utf-8", "replace"))
+            text = output.decode("utf-8", "replace")
+            failure = index.proxy_failure(text)
             if self.door is not None and failure:
                 raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
+            if needed := pythons.needed_by_install(text):
+                self.report.not_runnable = pythons.not_available(build.python, needed)
             return build
         imports = third_party_imports(self.repo)
         build.probed_imports = len(imports)

@@ -298,3 +298,25 @@ def test_a_conditional_request_for_a_cached_file_is_answered_304_not_502(index_p
     assert any(validators.values()), "proxpi sends validators for the files it serves"
     status, _, _ = get(f"/index/six/{name}", **{k: v for k, v in validators.items() if v})
     assert status == 304
+
+
+@pytest.mark.sandbox
+def test_packages_that_need_a_python_the_grader_lacks_are_not_run_and_cannot_pass(through_index, tmp_path):
+    """heroku/python-getting-started asks for Python 3.14 and Django 6.0 (which needs 3.12): on a 3.11-only worker
+    it scored 40 with a dozen 'blocked' fails, as if the learner's install had failed."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("django>=6.0,<6.1\ngunicorn\n")
+    (app / ".python-version").write_text("3.14\n")
+    (app / "Procfile").write_text("web: gunicorn app:application\n")
+    (app / "app.py").write_text("import django\n\ndef application(environ, start_response):\n    return [b'ok']\n")
+
+    card = grade(app, "audit")
+    by_id = checks(card)
+    install_check = by_id["dependencies.isolated-install"]
+    assert install_check.status == "skip"
+    assert "Python>=3.12" in install_check.evidence and ".python-version asks for Python 3.14" in install_check.evidence
+    assert "3.11" in install_check.evidence and "GRADER_PYTHONS" in install_check.evidence
+    assert by_id["port-binding.answers-http"].status == "skip"  # not "blocked": it is not the learner's failure
+    assert not card.passed
+    assert by_id["config.no-committed-secrets"].status == "pass"  # the static checks still read the code
