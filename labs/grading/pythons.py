@@ -65,8 +65,10 @@ def available(environ: dict[str, str] | None = None) -> list[tuple[Version, str]
 def asked(repo: Repo) -> tuple[str, str] | None:
     """(source, what is asked) for the interpreter a repository asks for, if it asks."""
     for rel in ("runtime.txt", ".python-version"):
-        text = (repo.text(rel) or "").strip()
-        match = re.search(r"(\d+\.\d+)(\.\d+)?", text.splitlines()[0] if text else "")
+        # The first line that is not a comment (pyenv and uv allow `#` comments, as heroku's template has).
+        lines = [line.strip() for line in (repo.text(rel) or "").splitlines()]
+        first = next((line for line in lines if line and not line.startswith("#")), "")
+        match = re.search(r"(\d+\.\d+)(\.\d+)?", first)
         if match:
             return rel, match.group(0)
     text = repo.text("pyproject.toml")

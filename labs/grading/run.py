@@ -216,6 +216,20 @@ def _tail(data: bytes, limit: int = 300) -> str:
     return " | ".join(lines[-4:])[-limit:]
 
 
+# The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
+# "help:", pip's and npm's "ERROR"), rather than the last lines of a compiler's output.
+_INSTALL_SUMMARY = re.compile(r"^\s*(?:×|╰─▶|help:|error:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$")
+
+
+def install_failure(data: bytes, limit: int = 400) -> str:
+    """What an install's output says went wrong, in a line or three a learner can act on."""
+    text = data.decode("utf-8", errors="replace")
+    summary = [m.group(0).strip() for line in text.splitlines() if (m := _INSTALL_SUMMARY.match(line))]
+    if not summary:
+        return _tail(data, limit)
+    return " | ".join(dict.fromkeys(summary))[:limit]
+
+
 def argv(entry: ProcessType) -> list[str]:
     """How to start a process type: its exec form as it is, else its command under sh.
 
@@ -362,7 +376,7 @@ class Observer:
         if forwarder is not None:
             forwarder.kill()
         output = done.stderr + done.stdout
-        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, install_failure(output))
         if not build.step.ok:
             text = output.decode("utf-8", "replace")
             failure = index.proxy_failure(text)
@@ -421,7 +435,7 @@ class Observer:
         if forwarder is not None:
             forwarder.kill()
         output = done.stderr + done.stdout
-        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, _tail(output, 400))
+        build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, install_failure(output))
         if not build.step.ok:
             failure = index.proxy_failure(output.decode("utf-8", "replace"))
             if failure:

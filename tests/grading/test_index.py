@@ -136,6 +136,8 @@ def test_python_choice_prefers_the_version_asked(make_repo, monkeypatch):
     assert choice({"pyproject.toml": '[project]\nrequires-python = ">=3.9,<3.12"\n'}).version == (3, 11)
     far = choice({".python-version": "3.8\n"})
     assert (far.version, far.matches, far.asked, far.source) == ((3, 10), False, "3.8", ".python-version")
+    commented = choice({".python-version": "# The Python version to use for the project.\n3.10\n"})
+    assert (commented.asked, commented.path) == ("3.10", "/usr/bin/python3.10")  # heroku's template has a comment
 
 
 # -- through the real proxy, in the sandbox -----------------------------------------------------------------------
@@ -307,7 +309,7 @@ def test_packages_that_need_a_python_the_grader_lacks_are_not_run_and_cannot_pas
     app = tmp_path / "app"
     app.mkdir()
     (app / "requirements.txt").write_text("django>=6.0,<6.1\ngunicorn\n")
-    (app / ".python-version").write_text("3.14\n")
+    (app / ".python-version").write_text("# The Python version to use for the project.\n3.14\n")
     (app / "Procfile").write_text("web: gunicorn app:application\n")
     (app / "app.py").write_text("import django\n\ndef application(environ, start_response):\n    return [b'ok']\n")
 

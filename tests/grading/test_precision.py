@@ -87,3 +87,23 @@ def test_real_world_shapes(make_repo, run_static, files, check_id, expected, evi
     verdict = run_static(make_repo(files), check_id)
     assert verdict.status == expected, verdict.evidence
     assert evidence in verdict.evidence
+
+
+def test_an_install_failure_is_told_by_the_installers_own_summary_not_the_compilers_last_lines():
+    from labs.grading.run import install_failure
+
+    output = (
+        "Resolved 34 packages in 1.2s\n"
+        "  × Failed to build `psycopg2==2.7.3.1`\n"
+        "  ├─▶ The build backend returned an error\n"
+        "  ╰─▶ Call to `setuptools.build_meta:__legacy__.build_wheel` failed (exit status: 1)\n"
+        "      [stderr]\n"
+        + "      gcc -pthread -I/usr/include/python3.11 -c psycopg/psycopgmodule.c\n"
+        * 40
+        + "      hint: This usually indicates a problem with the package or the build environment.\n"
+        "  help: `psycopg2` (v2.7.3.1) was included because `-r requirements.txt` depends on `psycopg2==2.7.3.1`\n"
+    ).encode()
+    told = install_failure(output)
+    assert told.startswith("× Failed to build `psycopg2==2.7.3.1`")
+    assert "help: `psycopg2` (v2.7.3.1) was included because" in told and "gcc" not in told
+    assert install_failure(b"line one\nsomething broke\n") == "line one | something broke"
