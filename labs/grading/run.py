@@ -218,13 +218,14 @@ def _tail(data: bytes, limit: int = 300) -> str:
 
 # The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
 # "help:", pip's and npm's "ERROR"), rather than the last lines of a compiler's output.
-_INSTALL_SUMMARY = re.compile(r"^\s*(?:×|╰─▶|help:|error:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$")
+# Only the installer's own lines: a build backend's output comes indented under them.
+_INSTALL_SUMMARY = re.compile(r"^ {0,2}(?:×|╰─▶|help:|error:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$")
 
 
 def install_failure(data: bytes, limit: int = 400) -> str:
     """What an install's output says went wrong, in a line or three a learner can act on."""
     text = data.decode("utf-8", errors="replace")
-    summary = [m.group(0).strip() for line in text.splitlines() if (m := _INSTALL_SUMMARY.match(line))]
+    summary = [m.group(0).strip()[:200] for line in text.splitlines() if (m := _INSTALL_SUMMARY.match(line))]
     if not summary:
         return _tail(data, limit)
     return " | ".join(dict.fromkeys(summary))[:limit]
