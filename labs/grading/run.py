@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labs.grading import index, install, languages, pythons, wheelhouse
+from labs.grading import deploy_secrets, index, install, languages, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
@@ -260,6 +260,8 @@ class Observer:
             "WEB_CONCURRENCY": "2",
             "PYTHONUNBUFFERED": "1",
         }
+        # The signing keys a deploy would generate under the app's own names (DJANGO_SECRET_KEY, SESSION_SECRET).
+        self.env.update(deploy_secrets.generated(repo, already=set(self.env)))
 
     # -- build -------------------------------------------------------------------------------------
 
