@@ -310,6 +310,9 @@ def test_backing_service_mismatch_warns(make_repo, run_static):
     [
         ("web: gunicorn app:app\n", "pass"),
         ("web: flask run --host 0.0.0.0\n", "fail"),
+        ("web: flask --app hello.app run --host 0.0.0.0\n", "fail"),
+        ("web: flask --debug run\n", "fail"),
+        ("web: gunicorn hello.app:app\nrelease: flask --app hello.app init-db\n", "pass"),
         ("web: uvicorn app:app --reload\n", "fail"),
         ("web: python manage.py runserver\n", "fail"),
     ],

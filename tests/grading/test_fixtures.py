@@ -216,16 +216,18 @@ def test_without_a_slow_path_shutdown_holds_a_request_still_arriving(clean_app):
     assert "after a client began sending GET /healthz: it still answered 200" in shutdown.evidence
 
 
-def test_without_a_slow_path_a_server_that_drops_what_it_accepted_warns(clean_app):
+def test_without_a_slow_path_a_dev_server_that_drops_what_it_accepted_fails(clean_app):
     edit(clean_app / ".twelve-factor.yml", "  slow: {path: /slow, seconds: 1}\n", "")
-    # Flask's development server exits at once on SIGTERM, dropping the connection it was reading.
+    # Flask's development server exits at once on SIGTERM, dropping the connection it was reading; nothing in the
+    # app drains requests, so the drop is not a draining server closing an idle connection.
     procfile = clean_app / "Procfile"
     web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
     edit(procfile, web, "web: flask --app counter.web:app run --host 0.0.0.0 --port $PORT")
     card = grade(clean_app, "audit")
     shutdown = next(c for c in card.checks if c.id == "disposability.graceful-shutdown")
-    assert shutdown.status == "warn", shutdown.evidence
-    assert "the request was dropped" in shutdown.evidence and "Only a request still arriving" in shutdown.evidence
+    assert shutdown.status == "fail", shutdown.evidence
+    assert "the connection was closed before a request was in progress" in shutdown.evidence
+    assert "nothing drains the requests in flight: Procfile:" in shutdown.evidence
 
 
 def test_fake_scorecard_output_gains_nothing(clean_app):

@@ -63,6 +63,8 @@ def test_node_app_with_dependencies_is_graded_statically(node_app):
 
 def test_node_static_checks(make_repo, run_static):
     root = make_repo({"package.json": "{}", "server.js": "require('http').createServer().listen(3000)\n"})
+    assert run_static(root, "dependencies.pinned").status == "pass"  # no packages: nothing to lock
+    (root / "package.json").write_text(json.dumps({"dependencies": {"express": "^4.21.0"}}))
     assert run_static(root, "dependencies.pinned").status == "warn"
     assert run_static(root, "port-binding.reads-port").status == "fail"
     assert run_static(root, "disposability.handles-sigterm").status == "fail"

@@ -85,9 +85,11 @@ def pinned(ctx: StaticContext) -> Verdict:
             else:
                 notes.append(f"all {len(declared.requirements)} requirement(s) in {declared.file} pinned with ==")
     if repo.is_node:
-        _, lock = node_manifest(repo)
+        package, lock = node_manifest(repo)
         if lock:
             notes.append(f"locked by {lock}")
+        elif not node_declared(package or {}):
+            notes.append("package.json declares no packages, so there is nothing to lock")
         else:
             worst = "warn"
             notes.append("package.json without package-lock.json, yarn.lock or pnpm-lock.yaml")
