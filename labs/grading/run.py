@@ -85,6 +85,7 @@ class Build:
     probed_imports: int = 0
     command: Step | None = None  # the build command after the install (collectstatic...), if any
     command_source: str = ""
+    command_declared: bool = False  # the repository's own build command, not the platform default we ran
 
 
 @dataclass
@@ -442,6 +443,7 @@ class Observer:
             command = submission_build_command(self.repo.text(name))
             if command:
                 build.command_source = f"{name} build"
+                build.command_declared = True
                 break
         names = {r.name.lower() for r in build.manifest.requirements}
         if command is None and self.repo.exists("manage.py") and "django" in names:
