@@ -80,6 +80,14 @@ def test_placeholder_urls_and_audited_baseline_are_ignored(make_repo, run_static
     assert status(run_static, docs, "config.no-committed-secrets") == "pass"
 
 
+def test_a_local_development_database_default_is_not_a_committed_secret(make_repo, run_static):
+    local = 'DATABASES = {"default": dj_database_url.config(default="postgresql://postgres:postgres@localhost/x")}\n'
+    assert status(run_static, make_repo({"settings.py": local}), "config.no-committed-secrets") == "pass"
+    remote = 'URL = "postgresql://app:s3cr3tpassw0rd@db.example.com/x"\n'  # pragma: allowlist secret
+    verdict = run_static(make_repo({"settings.py": remote}), "config.no-committed-secrets")
+    assert verdict.status == "fail" and "Basic Auth Credentials" in verdict.evidence
+
+
 @pytest.mark.parametrize(
     "code",
     [
