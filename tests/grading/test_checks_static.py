@@ -126,6 +126,25 @@ def test_not_hardcoded_credentials(make_repo, run_static, code):
     assert status(run_static, make_repo({"app.py": code}), "config.no-hardcoded-credentials") == "pass"
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("app.use(session({ secret: 'keyboard cat', resave: false }));", "fail"),  # pragma: allowlist secret
+        ("const sessionSecret = process.env.SESSION_SECRET || 'keyboard cat';", "fail"),  # pragma: allowlist secret
+        ('const STRIPE_API_KEY = "sk_live_51Habc";', "fail"),  # pragma: allowlist secret
+        ("app.use(session({ secret: process.env.SESSION_SECRET }));", "pass"),
+        ("passport.use(new Strategy({ tokenUrl: '/oauth/token', passwordField: 'password' }));", "pass"),
+        ("const password = req.body.password;", "pass"),
+    ],
+)
+def test_node_credential_literals(make_repo, run_static, line, expected):
+    root = make_repo({"package.json": "{}", "server.js": line + "\n"})
+    verdict = run_static(root, "config.no-hardcoded-credentials")
+    assert verdict.status == expected, verdict.evidence
+    if expected == "pass":
+        assert verdict.evidence == "no credential literals in 0 Python and 1 Node files"
+
+
 def test_credentials_in_tests_are_not_app_code(make_repo, run_static):
     root = make_repo({"tests/test_app.py": 'SECRET_KEY = "test-only-key"\n'})
     assert status(run_static, root, "config.no-hardcoded-credentials") == "pass"

@@ -274,11 +274,19 @@ def no_hardcoded_credentials(ctx: StaticContext) -> Verdict:
     trees = ctx.repo.python_trees()
     for rel, tree in trees:
         hits.extend(_secret_assignments(rel, tree))
+    for hit in languages.find(ctx.repo, "credential_literal"):
+        match = hit.language.idioms["credential_literal"][0].search(hit.text)
+        # The Python rule on the name, camelCase read as snake_case: sessionSecret yes, tokenUrl no.
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", match.group("name")).upper() if match else ""
+        if name and SECRET_NAME_RE.search(name) and not PLACEHOLDER_RE.match(match.group("value").strip()):
+            hits.append(f"{hit.cite} ({match.group('name')} = <literal>)")
     if hits:
         return failed("credentials in code: " + "; ".join(hits[:6]))
-    if not trees and not ctx.repo.is_node:
+    node_files = len(languages.code_files(ctx.repo, languages.NODE)) if ctx.repo.is_node else 0
+    if not trees and not node_files:
         return passed("no application code to scan")
-    return passed(f"no credential literals in {len(trees)} Python files")
+    scanned = f"{len(trees)} Python" + (f" and {node_files} Node" if node_files else "")
+    return passed(f"no credential literals in {scanned} files")
 
 
 def _env_branches(rel: str, tree: ast.Module) -> list[str]:
