@@ -353,6 +353,29 @@ def test_flask_app_run_is_a_development_server(make_repo, run_static):
     assert status(run_static, root, "dev-prod-parity.production-server") == "fail"
 
 
+def test_debug_in_the_development_settings_module_is_not_a_default(make_repo, run_static):
+    files = {
+        "config/settings/base.py": "DEBUG = False\n",
+        "config/settings/local.py": "from .base import *\nDEBUG = True\n",
+        "config/settings/production.py": "from .base import *\n",
+        "config/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n',
+    }
+    assert status(run_static, make_repo(files), "dev-prod-parity.debug-off-by-default") == "pass"
+    # Served by default, the development settings are the default.
+    files["config/wsgi.py"] = files["config/wsgi.py"].replace("production", "local")
+    verdict = run_static(make_repo(files), "dev-prod-parity.debug-off-by-default")
+    assert verdict.status == "fail" and "config/settings/local.py:2 DEBUG = True" in verdict.evidence
+
+
+def test_app_run_debug_true_is_the_default_when_it_is_how_the_app_starts(make_repo, run_static):
+    app = "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+    started = run_static(make_repo({"app.py": app}), "dev-prod-parity.debug-off-by-default")
+    assert started.status == "fail"
+    assert "app.py:4 app.run(debug=True) is how `web: python app.py` (inferred, not declared" in started.evidence
+    served = make_repo({"app.py": app, "requirements.txt": "flask\ngunicorn\n", "Procfile": "web: gunicorn app:app\n"})
+    assert status(run_static, served, "dev-prod-parity.debug-off-by-default") == "pass"
+
+
 # XI
 @pytest.mark.parametrize(
     "files",
