@@ -32,10 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
 
-from labs.grading import GraderFault, grade, index, languages, wheelhouse  # noqa: E402
+from labs.grading import GraderFault, grade, index  # noqa: E402
 from labs.grading.checks import REGISTRY  # noqa: E402
-from labs.grading.manifest import node_manifest, python_manifest  # noqa: E402
-from labs.grading.repo import Repo  # noqa: E402
+from tests.index_proxy import IndexProxy, needed_index  # noqa: E402
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 OFFLINE = {"GRADER_INDEX_URL": index.OFFLINE, "GRADER_NPM_URL": index.OFFLINE}
@@ -47,20 +46,6 @@ def reachable(url: str) -> bool:
             return reply.status < 500
     except OSError:
         return False
-
-
-def needs(shape: Path) -> index.Kind | None:
-    """The index this shape's build needs, or None when the offline wheelhouse (or nothing) will do."""
-    repo = Repo(shape)
-    if languages.unsupported_runtime(repo):
-        return None
-    if repo.is_python:
-        manifest = python_manifest(repo)
-        offline = not manifest.problem and not wheelhouse.lacks(wheelhouse.locate(), manifest.requirements)
-        return None if offline or manifest.refused else index.PYPI
-    if repo.is_node and (node_manifest(repo)[0] or {}).get("dependencies"):
-        return index.NPM
-    return None
 
 
 class Proxies:
@@ -85,8 +70,6 @@ class Proxies:
         return {**OFFLINE, **self.started[kind.name].env}, f"{kind.name} proxy"
 
     def _start(self, kind: index.Kind) -> None:
-        from tests.index_proxy import IndexProxy
-
         # The sandbox's own setting is usually `offline`; the bench then mirrors the public index.
         upstream = index.settings(kind=kind).upstream
         upstream = kind.default_upstream if upstream == index.OFFLINE else upstream
@@ -128,7 +111,7 @@ def main() -> int:
         try:
             for shape in sorted(p for p in SHAPES.iterdir() if (p / "expected.yml").is_file()):
                 expected = yaml.safe_load((shape / "expected.yml").read_text())
-                env, mode = proxies.env(needs(shape))
+                env, mode = proxies.env(needed_index(shape))
                 try:
                     with environment(env):
                         card = grade(shape, "audit")
