@@ -245,6 +245,10 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
+# uv's resolver saying the interpreter is what rules the declared versions out.
+PYTHON_TOO_OLD_RE = re.compile(r"Python version \([^)]*\) does not satisfy Python|only supports [<>=~!]")
+
+
 class Observer:
     def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport, *, door=None) -> None:
         self.door = door  # an index.Door to the package index proxy; None: the offline wheelhouse
@@ -370,6 +374,16 @@ class Observer:
             failure = index.proxy_failure(output.decode("utf-8", "replace"))
             if self.door is not None and failure:
                 raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
+            python, text = build.python, output.decode("utf-8", "replace")
+            too_old = PYTHON_TOO_OLD_RE.search(text)
+            if python and not python.matches and too_old:
+                # The repository said which Python it needs; its packages need it too. Ours to provide.
+                line = text[text.rfind("\n", 0, too_old.start()) + 1 :].split("\n", 1)[0].strip()
+                raise GraderFault(
+                    Fault.PYTHON,
+                    f"{python.source} asks for Python {python.asked}, which this grader lacks (GRADER_PYTHONS), and "
+                    f"the declared packages do not install on Python {python.shown}: {line[:300]}",
+                )
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             return build
