@@ -88,6 +88,22 @@ def test_a_local_development_database_default_is_not_a_committed_secret(make_rep
     assert verdict.status == "fail" and "Basic Auth Credentials" in verdict.evidence
 
 
+def test_fixture_passwords_in_test_code_are_not_committed_secrets_but_real_keys_are(make_repo, run_static):
+    """miguelgrinberg/flasky failed the committed-secrets gate on `User(password='cat')` in its tests."""
+    fixtures = {
+        "tests/test_api.py": "u = User(email='a@example.com', password='cat')\ntoken = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA=='\n",
+        "app/spec/user.spec.js": "const password = 'hunter2hunter2';\n",
+        "app.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+    }
+    verdict = run_static(make_repo(fixtures), "config.no-committed-secrets")
+    assert verdict.status == "pass" and "ignored" in verdict.evidence
+    leaked = {**fixtures, "tests/conftest.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n'}  # pragma: allowlist secret
+    verdict = run_static(make_repo(leaked), "config.no-committed-secrets")
+    assert verdict.status == "fail" and "tests/conftest.py:1 (AWS Access Key)" in verdict.evidence
+    outside = {**fixtures, "app/settings.py": "password = 'hunter2hunter2'\n"}  # pragma: allowlist secret
+    assert run_static(make_repo(outside), "config.no-committed-secrets").status == "fail"
+
+
 @pytest.mark.parametrize(
     "code",
     [

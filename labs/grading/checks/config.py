@@ -56,6 +56,13 @@ NOT_A_SECRET_LINE = re.compile(
     re.I,
 )
 HIGH_ENTROPY_TYPES = frozenset({"Hex High Entropy String", "Base64 High Entropy String"})
+# Findings that are guesses from a name or from randomness, as opposed to a recognised key format (an AWS key, a
+# private key, a GitHub token...). In test code they are fixtures: `User(password='cat')`, an expected digest.
+GUESSED_TYPES = HIGH_ENTROPY_TYPES | {"Secret Keyword", "Basic Auth Credentials"}
+TEST_CODE_RE = re.compile(
+    r"(^|/)(tests?|spec|specs|__tests__|testing)/|(^|/)(test_[^/]+|[^/]+_test|conftest)\.py$"
+    r"|\.(test|spec)\.[cm]?[jt]sx?$|_test\.go$|_spec\.rb$"
+)
 
 
 def _audited_false_positives(ctx: StaticContext) -> set[tuple[str, str]]:
@@ -80,8 +87,9 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
 
     Inline `pragma: allowlist secret` comments are honoured by detect-secrets itself; findings that a
     .secrets.baseline marks as audited false positives (is_secret: false), obvious placeholders
-    (user:password@host) and published digests (SRI hashes, --hash pins, migration revision ids) are ignored and
-    counted.
+    (user:password@host), published digests (SRI hashes, --hash pins, migration revision ids) and, in test code,
+    findings guessed from a name or from entropy (fixtures such as `User(password='cat')`) are ignored and counted.
+    A recognised key format (AWS, private keys, tokens) counts wherever it is.
     """
     try:
         from detect_secrets import SecretsCollection
@@ -112,7 +120,14 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
             line = (repo.lines(filename)[secret.line_number - 1 : secret.line_number] or [""])[0]
             digest = secret.type in HIGH_ENTROPY_TYPES and NOT_A_SECRET_LINE.search(line)
             local = secret.type == "Basic Auth Credentials" and _local_credential_urls(line)
-            if (filename, secret.secret_hash) in audited or PLACEHOLDER_RE.match(value.strip()) or digest or local:
+            fixture = secret.type in GUESSED_TYPES and TEST_CODE_RE.search(filename)
+            if (
+                (filename, secret.secret_hash) in audited
+                or PLACEHOLDER_RE.match(value.strip())
+                or digest
+                or local
+                or fixture
+            ):
                 ignored += 1
                 continue
             findings.append(f"{where(filename, secret.line_number)} ({secret.type})")
