@@ -517,6 +517,11 @@ class Observer:
             instance.failure = f"the response to GET {path} never completed: {last_error}"
         else:
             instance.failure = f"no HTTP answer on PORT={instance.port} within {self.lab.limits.start_seconds:.0f} s"
+            # What it listens on instead (a fixed port): read from the box's sockets, not from what it printed.
+            ours = {other.port for other in self.report.web_instances} | {instance.port}
+            elsewhere = sorted({f"{addr}:{port}" for addr, port in self.box.listening() if port not in ours})
+            if elsewhere:
+                instance.failure += f", but it listens on {', '.join(elsewhere[:3])} instead"
 
     # A service that answers once and then dies would look healthy to a single probe: each deploy must still be
     # running this long after it started before its probes count.

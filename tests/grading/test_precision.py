@@ -87,3 +87,26 @@ def test_real_world_shapes(make_repo, run_static, files, check_id, expected, evi
     verdict = run_static(make_repo(files), check_id)
     assert verdict.status == expected, verdict.evidence
     assert evidence in verdict.evidence
+
+
+@pytest.mark.sandbox
+def test_a_service_on_a_fixed_port_is_told_where_it_listens_instead(tmp_path):
+    """docker/awesome-compose's flask-redis serves on 8000 whatever PORT says: the learner should see that."""
+    from labs.grading import grade
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "Procfile").write_text("web: python3 app.py\n")
+    (app / "app.py").write_text(
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n\n"
+        "class Hello(BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200)\n"
+        "        self.end_headers()\n"
+        "        self.wfile.write(b'hello')\n\n\n"
+        "HTTPServer(('0.0.0.0', 8000), Hello).serve_forever()\n"
+    )
+    card = grade(app, "audit")
+    answers = next(c for c in card.checks if c.id == "port-binding.answers-http")
+    assert answers.status == "fail"
+    assert "but it listens on 0.0.0.0:8000 instead" in answers.evidence
