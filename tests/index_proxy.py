@@ -7,7 +7,9 @@ import json
 import time
 from pathlib import Path
 
-from labs.grading import index
+from labs.grading import index, languages, wheelhouse
+from labs.grading.manifest import node_manifest, python_manifest
+from labs.grading.repo import Repo
 from tests.conftest import ProcfileProcess
 
 UPSTREAM = index.DEFAULT_UPSTREAM
@@ -65,3 +67,19 @@ class IndexProxy:
 
     def stop(self) -> None:
         self.process.stop(timeout=15)
+
+
+def needed_index(root: Path) -> index.Kind | None:
+    """The index a build of this repository needs to run, or None when the offline wheelhouse (or nothing) will do:
+    a Python manifest the wheelhouse cannot install (a Pipfile, Poetry's metadata, a pin it lacks), or Node
+    dependencies (there is no offline npm registry)."""
+    repo = Repo(root)
+    if languages.unsupported_runtime(repo):
+        return None
+    if repo.is_python:
+        manifest = python_manifest(repo)
+        offline = not manifest.problem and not wheelhouse.lacks(wheelhouse.locate(), manifest.requirements)
+        return None if offline or manifest.refused else index.PYPI
+    if repo.is_node and (node_manifest(repo)[0] or {}).get("dependencies"):
+        return index.NPM
+    return None

@@ -9,13 +9,23 @@ labs.grading.run for the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from labs.grading.exceptions import Fault, GraderFault, SubmissionRefused
 from labs.grading.scorecard import CheckResult, Scorecard
 
 __all__ = ["CheckResult", "Fault", "GraderFault", "Scorecard", "SubmissionRefused", "grade"]
 
 
-def grade(source, lab="audit", *, labs_dir=None, on_check=None, static_only=False):
+def grade(
+    source: str | Path,
+    lab: str = "audit",
+    *,
+    labs_dir: Path | None = None,
+    on_check: Callable[[CheckResult], None] | None = None,
+    static_only: bool = False,
+) -> Scorecard:
     """Grade the submission at `source` (a directory, .zip, .tar.gz/.tgz or git bundle) against `lab`.
 
     Returns a Scorecard; raises SubmissionRefused (str() is the learner-readable reason) for an invalid

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -95,7 +96,7 @@ def parse_contract(raw: object, where: str = "contract") -> Contract:
     unknown = set(raw) - {"health", "state_write", "state_read", "slow"}
     if unknown:
         raise LabDefinitionError(f"{where}: unknown keys {sorted(unknown)}")
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     if "health" in raw:
         kwargs["health"] = _endpoint(raw["health"], f"{where}.health")
     if ("state_write" in raw) != ("state_read" in raw):

@@ -18,7 +18,7 @@ from labs.grading.repo import where
 if TYPE_CHECKING:
     from labs.grading.repo import Repo
 
-Idiom = Literal["reads_port", "sigterm", "drains", "env_branch"]
+Idiom = Literal["reads_port", "sigterm", "drains", "env_branch", "credential_literal"]
 MAX_FILES_PER_LANGUAGE = 2000
 
 
@@ -52,6 +52,15 @@ NODE = Language(
         "sigterm": (re.compile(r"process\.(on|once)\(\s*['\"]SIGTERM['\"]"), "handles SIGTERM"),
         "drains": (re.compile(r"\.close\(|\bhttp-terminator\b|\bstoppable\b|@godaddy/terminus"), "server.close()"),
         "env_branch": (re.compile(r"NODE_ENV\s*[!=]==?\s*['\"](production|development|staging|test)"), "NODE_ENV"),
+        # A session secret or API key assigned a quoted literal, directly or as the fallback of process.env.
+        "credential_literal": (
+            re.compile(
+                r"(?i)\b(?P<name>\w*(?:secret|passw(?:or)?d|token|api_?key|private_?key|access_?key)\w*)['\"]?\s*"
+                r"[:=]\s*(?:process\.env(?:\.\w+|\[['\"]\w+['\"]\])\s*(?:\|\||\?\?)\s*)?"
+                r"['\"`](?P<value>[^'\"`\n]{4,})['\"`]"
+            ),
+            "a credential literal",
+        ),
     },
     # knex and sequelize keep migrations in migrations/, Prisma in prisma/migrations/<name>/migration.sql.
     migrations=re.compile(
@@ -142,12 +151,18 @@ class Hit:
         return f"{self.cite} {self.language.idioms[idiom][1]}"
 
 
+# Code the repository ships but did not write: minified bundles and vendored or installed packages.
+NOT_OWN_CODE_RE = re.compile(r"\.min\.[cm]?js$|(^|/)(vendor|node_modules|bower_components)/")
+
+
 def code_files(repo: Repo, language: Language) -> list[str]:
-    """The language's application files (tests left out), capped."""
+    """The language's application files (tests and vendored code left out), capped."""
     files = [
         f
         for f in repo.files
-        if (f.endswith(language.suffixes) or f.rsplit("/", 1)[-1] in language.names) and not repo.is_test(f)
+        if (f.endswith(language.suffixes) or f.rsplit("/", 1)[-1] in language.names)
+        and not repo.is_test(f)
+        and not NOT_OWN_CODE_RE.search(f)
     ]
     return files[:MAX_FILES_PER_LANGUAGE]
 

@@ -224,3 +224,86 @@ def node_manifest(repo: Repo) -> tuple[dict | None, str | None]:
         data = {}
     lock = next((f for f in NODE_LOCKS if repo.exists(f)), None)
     return (data if isinstance(data, dict) else {}), lock
+
+
+# Node's own modules (`require('module').builtinModules` of Node 20, subpaths folded into their package).
+NODE_BUILTINS = frozenset(
+    [
+        "assert",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "console",
+        "constants",
+        "crypto",
+        "dgram",
+        "diagnostics_channel",
+        "dns",
+        "domain",
+        "events",
+        "fs",
+        "http",
+        "http2",
+        "https",
+        "inspector",
+        "module",
+        "net",
+        "os",
+        "path",
+        "perf_hooks",
+        "process",
+        "punycode",
+        "querystring",
+        "readline",
+        "repl",
+        "stream",
+        "string_decoder",
+        "sys",
+        "timers",
+        "tls",
+        "trace_events",
+        "tty",
+        "url",
+        "util",
+        "v8",
+        "vm",
+        "wasi",
+        "worker_threads",
+        "zlib",
+    ]
+)
+NODE_IMPORT_RE = re.compile(
+    r"""\brequire\(\s*['"]([^'"\s]+)['"]\s*\)|\bimport\(\s*['"]([^'"\s]+)['"]\s*\)"""
+    r"""|\bfrom\s+['"]([^'"\s]+)['"]|^\s*import\s+['"]([^'"\s]+)['"]"""
+)
+NODE_CODE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
+
+
+def node_package_imports(repo: Repo) -> dict[str, tuple[str, int]]:
+    """Packages the Node code requires or imports by bare name, each with its first file:line (tests left out)."""
+    found: dict[str, tuple[str, int]] = {}
+    code = [
+        f
+        for f in repo.files
+        if f.endswith(NODE_CODE_SUFFIXES) and not repo.is_test(f) and not f.startswith("node_modules/")
+    ]
+    for rel in code[:2000]:
+        for number, line in enumerate(repo.lines(rel), start=1):
+            if line.lstrip().startswith(("//", "*", "/*")):
+                continue
+            for match in NODE_IMPORT_RE.finditer(line):
+                spec = next(g for g in match.groups() if g)
+                if spec.startswith((".", "/", "node:")) or ":" in spec:
+                    continue
+                parts = spec.split("/")
+                name = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+                if name not in NODE_BUILTINS and name not in found:
+                    found[name] = (rel, number)
+    return found
+
+
+def node_declared(package: dict) -> set[str]:
+    """Every package a package.json declares, in any of its dependency tables."""
+    tables = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+    return {name for table in tables if isinstance(package.get(table), dict) for name in package[table]}

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from labs.grading.checks import REGISTRY, DynamicContext, StaticContext, Verdict, skipped
+from labs.grading.checks import REGISTRY, DynamicContext, StaticContext
 from labs.grading.definitions import (
     SUBMISSION_CONTRACT_FILES,
     Contract,
@@ -19,6 +19,7 @@ from labs.grading.definitions import (
 from labs.grading.exceptions import Fault, GraderFault, SubmissionRefused
 from labs.grading.repo import Repo
 from labs.grading.scorecard import CheckResult, Scorecard
+from labs.grading.verdict import Verdict, skipped
 
 log = logging.getLogger(__name__)
 

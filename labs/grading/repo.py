@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+Module = ast.Module  # `ast` is also a method of Repo, which hides the module in the class body
+
 if TYPE_CHECKING:
     from labs.grading.process_types import ProcessTypes
 
@@ -144,7 +146,7 @@ class Repo:
             self._asts[rel] = tree
         return self._asts[rel]
 
-    def python_trees(self) -> list[tuple[str, ast.Module]]:
+    def python_trees(self) -> list[tuple[str, Module]]:
         out = []
         for rel in self.python_files:
             tree = self.ast(rel)

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labs.grading import index, install, languages, pythons, wheelhouse
+from labs.grading import deploy_secrets, index, install, languages, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, Contract, Lab, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
@@ -85,6 +85,7 @@ class Build:
     probed_imports: int = 0
     command: Step | None = None  # the build command after the install (collectstatic...), if any
     command_source: str = ""
+    command_declared: bool = False  # the repository's own build command, not the platform default we ran
 
 
 @dataclass
@@ -259,6 +260,10 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
+# uv's resolver saying the interpreter is what rules the declared versions out.
+PYTHON_TOO_OLD_RE = re.compile(r"Python version \([^)]*\) does not satisfy Python|only supports [<>=~!]")
+
+
 class Observer:
     def __init__(self, repo: Repo, lab: Lab, contract: Contract | None, box, report: RunReport, *, door=None) -> None:
         self.door = door  # an index.Door to the package index proxy; None: the offline wheelhouse
@@ -275,6 +280,8 @@ class Observer:
             "WEB_CONCURRENCY": "2",
             "PYTHONUNBUFFERED": "1",
         }
+        # The signing keys a deploy would generate under the app's own names (DJANGO_SECRET_KEY, SESSION_SECRET).
+        self.env.update(deploy_secrets.generated(repo, already=set(self.env)))
 
     # -- build -------------------------------------------------------------------------------------
 
@@ -383,6 +390,16 @@ class Observer:
             failure = index.proxy_failure(text)
             if self.door is not None and failure:
                 raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
+            python, text = build.python, output.decode("utf-8", "replace")
+            too_old = PYTHON_TOO_OLD_RE.search(text)
+            if python and not python.matches and too_old:
+                # The repository said which Python it needs; its packages need it too. Ours to provide.
+                line = text[text.rfind("\n", 0, too_old.start()) + 1 :].split("\n", 1)[0].strip()
+                raise GraderFault(
+                    Fault.PYTHON,
+                    f"{python.source} asks for Python {python.asked}, which this grader lacks (GRADER_PYTHONS), and "
+                    f"the declared packages do not install on Python {python.shown}: {line[:300]}",
+                )
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             if needed := pythons.needed_by_install(text):
@@ -458,6 +475,7 @@ class Observer:
             command = submission_build_command(self.repo.text(name))
             if command:
                 build.command_source = f"{name} build"
+                build.command_declared = True
                 break
         names = {r.name.lower() for r in build.manifest.requirements}
         if command is None and self.repo.exists("manage.py") and "django" in names:
@@ -517,6 +535,11 @@ class Observer:
             instance.failure = f"the response to GET {path} never completed: {last_error}"
         else:
             instance.failure = f"no HTTP answer on PORT={instance.port} within {self.lab.limits.start_seconds:.0f} s"
+            # What it listens on instead (a fixed port): read from the box's sockets, not from what it printed.
+            ours = {other.port for other in self.report.web_instances} | {instance.port}
+            elsewhere = sorted({f"{addr}:{port}" for addr, port in self.box.listening() if port not in ours})
+            if elsewhere:
+                instance.failure += f", but it listens on {', '.join(elsewhere[:3])} instead"
 
     # A service that answers once and then dies would look healthy to a single probe: each deploy must still be
     # running this long after it started before its probes count.

@@ -21,7 +21,7 @@ What counts (shown to learners on the scorecard page too):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["pass", "warn", "fail", "error", "skip"]
 STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error", "skip")
@@ -72,7 +72,7 @@ class CheckResult:
     def blocks_passing(self) -> bool:
         return self.gate and self.status == "fail"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "factor": self.factor,
@@ -126,7 +126,7 @@ class Scorecard:
     def refused(cls, lab: str, reason: str) -> Scorecard:
         return cls(lab=lab, score=0, passed=False, checks=[], error=reason)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "lab": self.lab,
             "score": self.score,

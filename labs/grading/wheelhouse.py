@@ -15,6 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 DEFAULT = Path(__file__).resolve().parents[2] / "var" / "wheelhouse"
 UV_RELATIVE = "bin/uv"
 
@@ -46,12 +48,24 @@ def lacks(path: Path, requirements) -> list[str]:
     gaps = []
     for requirement in requirements:
         have = versions.get(_normal(requirement.name))
-        pin = re.match(r"^===?\s*([^*,;\s]+)", requirement.spec.strip())
+        wanted = _version_range(requirement.spec)
         if have is None:
             gaps.append(requirement.name)
-        elif pin and pin.group(1) not in have:
-            gaps.append(f"{requirement.name}=={pin.group(1)}")
+        elif wanted is not None and not any(wanted[1].contains(version, prereleases=True) for version in have):
+            gaps.append(f"{requirement.name}{wanted[0]}")
     return gaps
+
+
+def _version_range(text: str) -> tuple[str, SpecifierSet] | None:
+    """(as written, parsed) the version range of a requirement line (`>=6.0,<6.1`, `(==3.1.3)`), without its
+    markers, hashes or comment; None when it names no range (any version will do) or an invalid one."""
+    text = re.split(r"\s;|;|\s--|\s#", text, maxsplit=1)[0].strip().strip("()").strip()
+    if not text:
+        return None
+    try:
+        return text, SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
 
 
 def prepare(path: Path) -> Path:

@@ -26,6 +26,19 @@ def test_inferred_web_warns_once_under_concurrency(make_repo, run_static):
         assert run_static(root, check_id).status == "pass", check_id
 
 
+def test_an_inferred_command_s_port_is_not_the_repository_s(make_repo, run_static):
+    files = {
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+        "mysite/wsgi.py": "application = None\n",
+        "requirements.txt": "django==5.2.19\n",
+    }
+    verdict = run_static(make_repo(files), "port-binding.reads-port")
+    assert verdict.status == "fail"
+    assert verdict.evidence.startswith("nothing in the repository reads PORT: `web: python manage.py runserver")
+    files["mysite/settings.py"] = 'import os\nPORT = os.environ.get("PORT")\n'
+    assert run_static(make_repo(files), "port-binding.reads-port").status == "pass"
+
+
 def test_platform_descriptors_declare_process_types(make_repo, run_static):
     root = make_repo({"render.yaml": RENDER_YAML, "app/__init__.py": ""})
     verdict = run_static(root, "concurrency.process-types")

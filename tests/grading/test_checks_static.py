@@ -80,6 +80,30 @@ def test_placeholder_urls_and_audited_baseline_are_ignored(make_repo, run_static
     assert status(run_static, docs, "config.no-committed-secrets") == "pass"
 
 
+def test_a_local_development_database_default_is_not_a_committed_secret(make_repo, run_static):
+    local = 'DATABASES = {"default": dj_database_url.config(default="postgresql://postgres:postgres@localhost/x")}\n'
+    assert status(run_static, make_repo({"settings.py": local}), "config.no-committed-secrets") == "pass"
+    remote = 'URL = "postgresql://app:s3cr3tpassw0rd@db.example.com/x"\n'  # pragma: allowlist secret
+    verdict = run_static(make_repo({"settings.py": remote}), "config.no-committed-secrets")
+    assert verdict.status == "fail" and "Basic Auth Credentials" in verdict.evidence
+
+
+def test_fixture_passwords_in_test_code_are_not_committed_secrets_but_real_keys_are(make_repo, run_static):
+    """miguelgrinberg/flasky failed the committed-secrets gate on `User(password='cat')` in its tests."""
+    fixtures = {
+        "tests/test_api.py": "u = User(password='cat')\ntoken = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA=='\n",
+        "app/spec/user.spec.js": "const password = 'hunter2hunter2';\n",
+        "app.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+    }
+    verdict = run_static(make_repo(fixtures), "config.no-committed-secrets")
+    assert verdict.status == "pass" and "ignored" in verdict.evidence
+    leaked = {**fixtures, "tests/conftest.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n'}  # pragma: allowlist secret
+    verdict = run_static(make_repo(leaked), "config.no-committed-secrets")
+    assert verdict.status == "fail" and "tests/conftest.py:1 (AWS Access Key)" in verdict.evidence
+    outside = {**fixtures, "app/settings.py": "password = 'hunter2hunter2'\n"}  # pragma: allowlist secret
+    assert run_static(make_repo(outside), "config.no-committed-secrets").status == "fail"
+
+
 @pytest.mark.parametrize(
     "code",
     [
@@ -116,6 +140,25 @@ def test_a_localhost_fallback_of_a_service_url_warns(make_repo, run_static):
 )
 def test_not_hardcoded_credentials(make_repo, run_static, code):
     assert status(run_static, make_repo({"app.py": code}), "config.no-hardcoded-credentials") == "pass"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("app.use(session({ secret: 'keyboard cat', resave: false }));", "fail"),  # pragma: allowlist secret
+        ("const sessionSecret = process.env.SESSION_SECRET || 'keyboard cat';", "fail"),  # pragma: allowlist secret
+        ('const STRIPE_API_KEY = "sk_live_51Habc";', "fail"),  # pragma: allowlist secret
+        ("app.use(session({ secret: process.env.SESSION_SECRET }));", "pass"),
+        ("passport.use(new Strategy({ tokenUrl: '/oauth/token', passwordField: 'password' }));", "pass"),
+        ("const password = req.body.password;", "pass"),
+    ],
+)
+def test_node_credential_literals(make_repo, run_static, line, expected):
+    root = make_repo({"package.json": "{}", "server.js": line + "\n"})
+    verdict = run_static(root, "config.no-hardcoded-credentials")
+    assert verdict.status == expected, verdict.evidence
+    if expected == "pass":
+        assert verdict.evidence == "no credential literals in 0 Python and 1 Node files"
 
 
 def test_credentials_in_tests_are_not_app_code(make_repo, run_static):
@@ -310,6 +353,9 @@ def test_backing_service_mismatch_warns(make_repo, run_static):
     [
         ("web: gunicorn app:app\n", "pass"),
         ("web: flask run --host 0.0.0.0\n", "fail"),
+        ("web: flask --app hello.app run --host 0.0.0.0\n", "fail"),
+        ("web: flask --debug run\n", "fail"),
+        ("web: gunicorn hello.app:app\nrelease: flask --app hello.app init-db\n", "pass"),
         ("web: uvicorn app:app --reload\n", "fail"),
         ("web: python manage.py runserver\n", "fail"),
     ],
@@ -321,6 +367,29 @@ def test_production_server(make_repo, run_static, procfile, expected):
 def test_flask_app_run_is_a_development_server(make_repo, run_static):
     root = make_repo({"Procfile": "web: python app.py\n", "app.py": "app.run(host='0.0.0.0', debug=True)\n"})
     assert status(run_static, root, "dev-prod-parity.production-server") == "fail"
+
+
+def test_debug_in_the_development_settings_module_is_not_a_default(make_repo, run_static):
+    files = {
+        "config/settings/base.py": "DEBUG = False\n",
+        "config/settings/local.py": "from .base import *\nDEBUG = True\n",
+        "config/settings/production.py": "from .base import *\n",
+        "config/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n',
+    }
+    assert status(run_static, make_repo(files), "dev-prod-parity.debug-off-by-default") == "pass"
+    # Served by default, the development settings are the default.
+    files["config/wsgi.py"] = files["config/wsgi.py"].replace("production", "local")
+    verdict = run_static(make_repo(files), "dev-prod-parity.debug-off-by-default")
+    assert verdict.status == "fail" and "config/settings/local.py:2 DEBUG = True" in verdict.evidence
+
+
+def test_app_run_debug_true_is_the_default_when_it_is_how_the_app_starts(make_repo, run_static):
+    app = "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+    started = run_static(make_repo({"app.py": app}), "dev-prod-parity.debug-off-by-default")
+    assert started.status == "fail"
+    assert "app.py:4 app.run(debug=True) is how `web: python app.py` (inferred, not declared" in started.evidence
+    served = make_repo({"app.py": app, "requirements.txt": "flask\ngunicorn\n", "Procfile": "web: gunicorn app:app\n"})
+    assert status(run_static, served, "dev-prod-parity.debug-off-by-default") == "pass"
 
 
 # XI

@@ -216,16 +216,18 @@ def test_without_a_slow_path_shutdown_holds_a_request_still_arriving(clean_app):
     assert "after a client began sending GET /healthz: it still answered 200" in shutdown.evidence
 
 
-def test_without_a_slow_path_a_server_that_drops_what_it_accepted_warns(clean_app):
+def test_without_a_slow_path_a_dev_server_that_drops_what_it_accepted_fails(clean_app):
     edit(clean_app / ".twelve-factor.yml", "  slow: {path: /slow, seconds: 1}\n", "")
-    # Flask's development server exits at once on SIGTERM, dropping the connection it was reading.
+    # Flask's development server exits at once on SIGTERM, dropping the connection it was reading; nothing in the
+    # app drains requests, so the drop is not a draining server closing an idle connection.
     procfile = clean_app / "Procfile"
     web = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
     edit(procfile, web, "web: flask --app counter.web:app run --host 0.0.0.0 --port $PORT")
     card = grade(clean_app, "audit")
     shutdown = next(c for c in card.checks if c.id == "disposability.graceful-shutdown")
-    assert shutdown.status == "warn", shutdown.evidence
-    assert "the request was dropped" in shutdown.evidence and "Only a request still arriving" in shutdown.evidence
+    assert shutdown.status == "fail", shutdown.evidence
+    assert "the connection was closed before a request was in progress" in shutdown.evidence
+    assert "nothing drains the requests in flight: Procfile:" in shutdown.evidence
 
 
 def test_fake_scorecard_output_gains_nothing(clean_app):
@@ -238,3 +240,40 @@ def test_fake_scorecard_output_gains_nothing(clean_app):
     card = grade(clean_app, "audit")
     assert card.score < 100
     assert next(c for c in card.checks if c.id == "port-binding.all-interfaces").status == "fail"
+
+
+def test_a_failing_declared_build_command_fails_the_run_stage_check(clean_app):
+    (clean_app / ".twelve-factor.yml").write_text(
+        (clean_app / ".twelve-factor.yml").read_text() + "build: python -c 'raise SystemExit(3)'\n"
+    )
+    card = grade(clean_app, "audit")
+    check = next(c for c in card.checks if c.id == "build-release-run.run-writes-no-build-artifacts")
+    assert check.status == "fail", check.evidence
+    assert "(.twelve-factor.yml build) exited 3" in check.evidence
+
+
+def test_a_failing_platform_default_build_is_reported_not_scored(make_repo):
+    # A Django app with no STATIC_ROOT: the collectstatic Heroku's build would run fails, but the app never asked
+    # for it, and starting the app writes nothing into the code.
+    root = make_repo(
+        {
+            "requirements.txt": "django==5.2.19\ngunicorn==27.0.1\n",
+            "manage.py": "import os, sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n"
+            "from django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+            "site_/__init__.py": "",
+            "site_/settings.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\nROOT_URLCONF = 'site_.urls'\n"
+            "INSTALLED_APPS = ['django.contrib.staticfiles']\nALLOWED_HOSTS = ['*']\nSTATIC_URL = 'static/'\n"
+            "STATICFILES_DIRS = [os.path.join(os.path.dirname(__file__), 'static')]\n",
+            "site_/static/site.css": "body { margin: 0 }\n",
+            "site_/urls.py": "from django.http import HttpResponse\nfrom django.urls import path\n"
+            "urlpatterns = [path('', lambda request: HttpResponse('ok'))]\n",
+            "site_/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_.settings')\n"
+            "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+            "Procfile": "web: gunicorn site_.wsgi\n",
+        }
+    )
+    card = grade(root, "audit")
+    check = next(c for c in card.checks if c.id == "build-release-run.run-writes-no-build-artifacts")
+    assert check.status == "pass", check.evidence
+    assert "not counted, since the repository does not declare it: the build command" in check.evidence
+    assert "STATIC_ROOT" in check.evidence

@@ -63,6 +63,8 @@ def test_node_app_with_dependencies_is_graded_statically(node_app):
 
 def test_node_static_checks(make_repo, run_static):
     root = make_repo({"package.json": "{}", "server.js": "require('http').createServer().listen(3000)\n"})
+    assert run_static(root, "dependencies.pinned").status == "pass"  # no packages: nothing to lock
+    (root / "package.json").write_text(json.dumps({"dependencies": {"express": "^4.21.0"}}))
     assert run_static(root, "dependencies.pinned").status == "warn"
     assert run_static(root, "port-binding.reads-port").status == "fail"
     assert run_static(root, "disposability.handles-sigterm").status == "fail"
@@ -81,3 +83,13 @@ def test_node_app_without_a_procfile_runs_its_start_script(node_app):
     # The script runs without npm's wrapper, which would not pass SIGTERM on to node.
     for check_id in ("port-binding.answers-http", "disposability.graceful-shutdown", "logs.output-to-stdout"):
         assert by_id[check_id].status == "pass", (check_id, by_id[check_id].evidence)
+
+
+@pytest.mark.sandbox
+def test_an_app_that_logs_nothing_warns_on_output_to_stdout(node_app):
+    server = node_app / "server.js"
+    server.write_text(SERVER.replace("  console.log(`${req.method} ${req.url}`);\n", ""))
+    card = grade(node_app, "audit")
+    output = next(c for c in card.checks if c.id == "logs.output-to-stdout")
+    assert output.status == "warn", output.evidence
+    assert "nothing went to a file either: the app logs no request at all" in output.evidence

@@ -98,7 +98,7 @@ def test_an_install_failure_is_told_by_the_installers_own_summary_not_the_compil
         "  ├─▶ The build backend returned an error\n"
         "  ╰─▶ Call to `setuptools.build_meta:__legacy__.build_wheel` failed (exit status: 1)\n"
         "      [stderr]\n"
-        + "      gcc -pthread -I/usr/include/python3.11 -c psycopg/psycopgmodule.c\n"
+        + "      error: command 'gcc -pthread -I/usr/include/python3.11 -c psycopg/psycopgmodule.c' failed\n"
         * 40
         + "      hint: This usually indicates a problem with the package or the build environment.\n"
         "  help: `psycopg2` (v2.7.3.1) was included because `-r requirements.txt` depends on `psycopg2==2.7.3.1`\n"
@@ -107,3 +107,26 @@ def test_an_install_failure_is_told_by_the_installers_own_summary_not_the_compil
     assert told.startswith("× Failed to build `psycopg2==2.7.3.1`")
     assert "help: `psycopg2` (v2.7.3.1) was included because" in told and "gcc" not in told
     assert install_failure(b"line one\nsomething broke\n") == "line one | something broke"
+
+
+@pytest.mark.sandbox
+def test_a_service_on_a_fixed_port_is_told_where_it_listens_instead(tmp_path):
+    """docker/awesome-compose's flask-redis serves on 8000 whatever PORT says: the learner should see that."""
+    from labs.grading import grade
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "Procfile").write_text("web: python3 app.py\n")
+    (app / "app.py").write_text(
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n\n"
+        "class Hello(BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200)\n"
+        "        self.end_headers()\n"
+        "        self.wfile.write(b'hello')\n\n\n"
+        "HTTPServer(('0.0.0.0', 8000), Hello).serve_forever()\n"
+    )
+    card = grade(app, "audit")
+    answers = next(c for c in card.checks if c.id == "port-binding.answers-http")
+    assert answers.status == "fail"
+    assert "but it listens on 0.0.0.0:8000 instead" in answers.evidence

@@ -100,10 +100,19 @@ def release_phase(ctx: StaticContext) -> Verdict:
 )
 def run_writes_no_build_artifacts(ctx: DynamicContext) -> Verdict:
     build = ctx.run.build
+    note = ""
     if build and build.command and not build.command.ok:
         step = build.command
         status = "timed out" if step.timed_out else f"exited {step.exit_code}"
-        return failed(f"the build command `{step.command[:200]}` ({build.command_source}) {status}: {step.output_tail}")
+        failure = f"the build command `{step.command[:200]}` ({build.command_source}) {status}: {step.output_tail}"
+        if build.command_declared:
+            return failed(failure)
+        # A platform default we chose to run (Heroku's collectstatic): the repository never asked for it, and its
+        # own platform may build differently (Render's build.sh, Railpack), so it is reported, not scored.
+        note = (
+            f"; not counted, since the repository does not declare it: the build command `{step.command[:80]}` "
+            f"({build.command_source}) {status}: …{step.output_tail[-200:]}"
+        )
     blocked = ctx.run.blocked("web")
     if blocked:
         return blocked
@@ -116,5 +125,5 @@ def run_writes_no_build_artifacts(ctx: DynamicContext) -> Verdict:
     if created or changed:
         shown = ", ".join(created[:4] + [f"{p} (changed)" for p in changed[:2]])
         count = len(created) + len(changed)
-        return failed(f"the run stage wrote {count} file(s) into the code: {shown}")
-    return passed(f"the web and other processes ran without writing into the code ({len(after)} files listed)")
+        return failed(f"the run stage wrote {count} file(s) into the code: {shown}{note}")
+    return passed(f"the web and other processes ran without writing into the code ({len(after)} files listed){note}")

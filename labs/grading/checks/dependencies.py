@@ -13,7 +13,13 @@ from labs.grading.checks import (
     skipped,
     warned,
 )
-from labs.grading.manifest import node_manifest, python_manifest, third_party_imports
+from labs.grading.manifest import (
+    node_declared,
+    node_manifest,
+    node_package_imports,
+    python_manifest,
+    third_party_imports,
+)
 from labs.grading.repo import Repo, where
 
 
@@ -79,9 +85,11 @@ def pinned(ctx: StaticContext) -> Verdict:
             else:
                 notes.append(f"all {len(declared.requirements)} requirement(s) in {declared.file} pinned with ==")
     if repo.is_node:
-        _, lock = node_manifest(repo)
+        package, lock = node_manifest(repo)
         if lock:
             notes.append(f"locked by {lock}")
+        elif not node_declared(package or {}):
+            notes.append("package.json declares no packages, so there is nothing to lock")
         else:
             worst = "warn"
             notes.append("package.json without package-lock.json, yarn.lock or pnpm-lock.yaml")
@@ -153,7 +161,7 @@ def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
     if build is None or build.step is None:
         return skipped("nothing was built")
     if not ctx.repo.is_python:
-        return skipped("imports are resolved for Python apps only")
+        return _node_undeclared(ctx)
     if build.missing_imports:
         shown = "; ".join(
             f"{where(rel, line)} imports {name}" for name, (rel, line) in sorted(build.missing_imports.items())
@@ -162,3 +170,18 @@ def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
         crash = f"; the web process then {web.failure}" if web and not web.answered and web.failure else ""
         return failed(f"not installed from the declared dependencies: {shown}{crash}")
     return passed(f"all {build.probed_imports} third-party module(s) the code imports resolve in the fresh venv")
+
+
+def _node_undeclared(ctx: DynamicContext) -> Verdict:
+    """A package the code requires that package.json does not declare: npm may have installed it as another
+    package's dependency, so it resolves today and vanishes when that package drops it."""
+    if not ctx.repo.is_node:
+        return skipped("imports are resolved for Python and Node apps only")
+    package, _ = node_manifest(ctx.repo)
+    declared = node_declared(package or {})
+    required = node_package_imports(ctx.repo)
+    undeclared = {name: place for name, place in required.items() if name not in declared}
+    if undeclared:
+        shown = "; ".join(f"{where(rel, line)} requires {name}" for name, (rel, line) in sorted(undeclared.items()))
+        return failed(f"not declared in package.json: {shown}")
+    return passed(f"all {len(required)} package(s) the code requires are declared in package.json")

@@ -237,11 +237,45 @@ def _debug_defaults(rel: str, tree: ast.Module) -> list[str]:
 )
 def debug_off_by_default(ctx: StaticContext) -> Verdict:
     hits: list[str] = []
+    served = _served_settings(ctx)
     for rel, tree in ctx.repo.python_trees():
-        hits.extend(_debug_defaults(rel, tree))
+        if not DEVELOPMENT_MODULE_RE.search(rel) or rel in served:
+            hits.extend(_debug_defaults(rel, tree))
+    hits.extend(_debug_in_the_started_script(ctx))
     if hits:
         return failed("; ".join(hits[:4]))
     return passed("no setting turns debug on by default")
+
+
+# Settings modules a deploy never loads by default: config/settings/local.py, settings_dev.py, settings/test.py.
+# DEBUG = True there is the development environment's own switch (codebase.no-environment-copies judges the split).
+DEVELOPMENT_MODULE_RE = re.compile(r"(^|[/_.-])(dev|develop|development|local|test|tests|testing)\.py$")
+
+
+def _served_settings(ctx: StaticContext) -> set[str]:
+    """The settings files a WSGI/ASGI entry point loads by default: what a deploy runs unless told otherwise."""
+    served = set()
+    for rel in ctx.repo.files:
+        if rel.endswith(("wsgi.py", "asgi.py")):
+            for module in re.findall(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", ctx.repo.text(rel) or ""):
+                served.add(module.replace(".", "/") + ".py")
+    return served
+
+
+def _debug_in_the_started_script(ctx: StaticContext) -> list[str]:
+    """`app.run(debug=True)` in the file the web process runs as `python app.py`: debug is how it starts."""
+    web = ctx.repo.process_types.web
+    script = re.match(r"^(?:exec\s+)?python3?\s+([\w/.-]+\.py)\b", web.command) if web else None
+    tree = ctx.repo.ast(script.group(1)) if script else None
+    if tree is None:
+        return []
+    return [
+        f"{where(script.group(1), node.lineno)} {pysource.dotted(node.func)}(debug=True) is how {web.evidence} starts"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and pysource.dotted(node.func).endswith(".run")
+        and any(k.arg == "debug" and _truthy(k.value) for k in node.keywords)
+    ][:1]
 
 
 @check(

@@ -10,7 +10,11 @@ from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, f
 from labs.grading.repo import where
 
 DRAINING_SERVERS = re.compile(r"\b(gunicorn|uvicorn|hypercorn|daphne|waitress-serve|granian|node|bun|deno)\b")
-DEV_SERVERS = re.compile(r"\b(runserver|flask\s+run|nodemon|webpack-dev-server)\b|(?<!\S)(-m\s+flask|--reload)\b")
+# `flask run` with its options before the command too (`flask --app web:app run`, the form Flask's docs use now).
+DEV_SERVERS = re.compile(
+    r"\b(runserver|flask(?:\s+--?[\w-]+(?:[= ](?!run\b)[^\s-]\S*)?)*\s+run|nodemon|webpack-dev-server)\b"
+    r"|(?<!\S)(-m\s+flask|--reload)\b"
+)
 START_PASS, START_WARN = 5.0, 15.0
 SHUTDOWN_LIMIT = 10.0
 CLEAN_EXITS = (0, 143, -15)
@@ -126,11 +130,7 @@ def graceful_shutdown(ctx: DynamicContext) -> Verdict:
     request = shutdown.path
     if shutdown.response_status is None:
         if shutdown.arriving:
-            return warned(
-                f"SIGTERM {shutdown.signal_after:.2f} s after a client began sending {request}: the request was "
-                f"dropped ({shutdown.response_error}); {exit_text}. Only a request still arriving was tested: "
-                "declare `contract: {slow: {path: ...}}` in .twelve-factor.yml to test one in progress"
-            )
+            return _arriving_dropped(ctx, shutdown, exit_text)
         return failed(
             f"SIGTERM {shutdown.signal_after:.2f} s into {request}: the request was dropped "
             f"({shutdown.response_error}); {exit_text}"
@@ -144,3 +144,20 @@ def graceful_shutdown(ctx: DynamicContext) -> Verdict:
         f"SIGTERM {shutdown.signal_after:.2f} s {what} {request}: it still answered "
         f"{shutdown.response_status} after {shutdown.response_elapsed:.2f} s; {exit_text}"
     )
+
+
+def _arriving_dropped(ctx: DynamicContext, shutdown, exit_text: str) -> Verdict:
+    """A request still arriving at SIGTERM was dropped. A server that drains closes such a connection too (no
+    request is in progress on it yet; uvicorn does), and so does one that dies at once: what the web process is
+    known to do on SIGTERM (handles-sigterm) tells the two apart."""
+    seen = (
+        f"SIGTERM {shutdown.signal_after:.2f} s after a client began sending {shutdown.path}: the connection was "
+        f"closed before a request was in progress ({shutdown.response_error}); {exit_text}"
+    )
+    stronger = "declare `contract: {slow: {path: ...}}` in .twelve-factor.yml to test a request in progress"
+    known = handles_sigterm(ctx)
+    if known.status == "pass":
+        return passed(f"{seen}, as a server that drains does ({known.evidence}); {stronger}")
+    if known.status == "fail":
+        return failed(f"{seen}, and nothing drains the requests in flight: {known.evidence}")
+    return warned(f"{seen}. Only a request still arriving was tested: {stronger}")

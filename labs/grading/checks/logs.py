@@ -91,13 +91,19 @@ def output_to_stdout(ctx: DynamicContext) -> Verdict:
     quiet_gunicorn = re.search(r"\bgunicorn\b", command) and not re.search(
         r"--access-?log|--log-config|(^|\s)-c\s|--config", command
     )
-    wrote_logs = any(LOG_FILE_RE.search(p) for p in ctx.run.new_files)
-    if quiet_gunicorn and not wrote_logs:
+    written = sorted(p for p in ctx.run.new_files if LOG_FILE_RE.search(p))
+    if written:
+        return failed(f"0 bytes on stdout/stderr while serving our requests: the log went to {', '.join(written[:3])}")
+    # An app that logs nothing at all keeps no log away from the stream; it just has none to route.
+    if quiet_gunicorn:
         return warned(
             f"0 bytes on stdout/stderr while serving our requests: `{command}` writes no access log unless asked "
             "(nothing went to a file either); add --access-logfile - to see each request in the stream"
         )
-    return failed("0 bytes on stdout/stderr while serving our requests: the request log goes elsewhere")
+    return warned(
+        "0 bytes on stdout/stderr while serving our requests, and nothing went to a file either: the app logs no "
+        "request at all; log a line per request to stdout (your framework's request logger)"
+    )
 
 
 @check(

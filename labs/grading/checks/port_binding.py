@@ -44,15 +44,19 @@ def reads_port(ctx: StaticContext) -> Verdict:
         return from_command
     if web is None and not repo.is_python and not languages.present(repo):
         return skipped("no web process and no code to check")
+    if web is not None and not web.declared:
+        return failed(f"nothing in the repository reads PORT: {web.evidence} passes it only as the grader wrote it")
     return failed("nothing reads PORT: not the web process's command, nor the code")
 
 
 def _port_in_command(web: ProcessType) -> Verdict | None:
     if any(PORT_RE.search(arg) for arg in web.unexpanded):
         return failed(f"{web.evidence}: the exec form runs without a shell, so the server gets the literal text $PORT")
-    if PORT_RE.search(web.runs):
+    # An inferred command is ours, $PORT included: only the package.json script it starts is the learner's word.
+    own = web.runs if web.declared else web.script
+    if PORT_RE.search(own):
         return passed(f"{web.evidence} passes $PORT")
-    literal = LITERAL_PORT_RE.search(web.runs)
+    literal = LITERAL_PORT_RE.search(own)
     if literal:
         return failed(f"{web.evidence} binds a fixed port ({literal.group(0).strip()})")
     if re.search(r"\bgunicorn\b", web.runs) and not re.search(r"(-c|--config)\b", web.runs):
