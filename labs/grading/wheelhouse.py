@@ -39,18 +39,29 @@ def _normal(name: str) -> str:
 
 
 def lacks(path: Path, requirements) -> list[str]:
-    """The declared requirements this wheelhouse cannot serve: a package it has no wheel of, or a pinned version it
-    lacks. The wheelhouse holds one version of a few packages, so such a gap is ours, not the learner's."""
+    """The declared requirements this wheelhouse cannot serve: a package it has no wheel of, or a version range
+    (a pin included) none of its wheels satisfies. The wheelhouse holds one version of a few packages, so such a gap
+    is ours, not the learner's; but a manifest that pins a version we have and also excludes it contradicts itself
+    (Flask==3.1.3 with flask>=9), which is the learner's to fix and is left to the installer to say."""
     versions: dict[str, set[str]] = {}
     for wheel in path.glob("*.whl"):
         name, version = wheel.name.split("-")[:2]
         versions.setdefault(_normal(name), set()).add(version)
+    pinned_here = {
+        _normal(r.name)
+        for r in requirements
+        if (wanted := _version_range(r.spec))
+        and wanted[0].startswith("==")
+        and wanted[0][2:].strip() in versions.get(_normal(r.name), set())
+    }
     gaps = []
     for requirement in requirements:
         have = versions.get(_normal(requirement.name))
         wanted = _version_range(requirement.spec)
         if have is None:
             gaps.append(requirement.name)
+        elif _normal(requirement.name) in pinned_here:
+            continue
         elif wanted is not None and not any(wanted[1].contains(version, prereleases=True) for version in have):
             gaps.append(f"{requirement.name}{wanted[0]}")
     return gaps

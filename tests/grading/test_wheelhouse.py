@@ -17,3 +17,10 @@ def test_lacks_reads_version_ranges_not_only_pins(tmp_path):
         Requirement("requests", "", "requirements.txt", 7),
     ]
     assert lacks(tmp_path, declared) == ["django>=6.0,<6.1", "django==1.10.5", "requests"]
+
+
+def test_a_manifest_that_contradicts_a_pin_we_have_is_not_our_gap(tmp_path):
+    (tmp_path / "flask-3.1.3-py3-none-any.whl").write_bytes(b"")
+    contradiction = [Requirement("Flask", "==3.1.3", "r.txt", 1), Requirement("flask", ">=9", "r.txt", 2)]
+    assert lacks(tmp_path, contradiction) == []  # uv says why it cannot be satisfied: the learner's to fix
+    assert lacks(tmp_path, [Requirement("flask", ">=9", "r.txt", 1)]) == ["flask>=9"]
