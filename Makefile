@@ -9,7 +9,7 @@ export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install static release run test lint bench clean
+.PHONY: help install static release run test lint audit bench clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z][a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,9 +42,15 @@ test: static  ## Run the whole test suite (unit, process, browser and sandbox te
 	mkdir -p test-artifacts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint:  ## ruff check and format check
+lint: audit  ## ruff check and format check, and the lock's known vulnerabilities
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Every pin in the lock against PyPI's advisory data: a known vulnerability fails, unless pip-audit-accepted.txt
+# lists its id with the reason it is accepted. A package the service cannot look up is listed as skipped.
+audit:  ## pip-audit requirements.lock (accepted vulnerabilities: pip-audit-accepted.txt)
+	$(VENV)/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --progress-spinner off \
+		$$(sed -n 's/^\([A-Za-z][A-Za-z0-9-]*\)[[:space:]].*/--ignore-vuln \1/p' pip-audit-accepted.txt)
 
 bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
