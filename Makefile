@@ -9,7 +9,7 @@ export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install static release run test lint contracts bench clean
+.PHONY: help install static release run test lint contracts audit bench clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z][a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -46,10 +46,16 @@ test: static contracts  ## Run the whole test suite (unit, process, browser and 
 contracts: install  ## Import contracts (pyproject's [tool.importlinter]): the grader is plain Python, core apps know no feature app
 	$(VENV)/bin/lint-imports --no-cache
 
-lint: install contracts  ## ruff (check and format), mypy (strict where pyproject says), import contracts
+lint: install contracts audit  ## ruff (check and format), mypy (strict where pyproject says), import contracts, pip-audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Every pin in the lock against PyPI's advisory data: a known vulnerability fails, unless pip-audit-accepted.txt
+# lists its id with the reason it is accepted. A package the service cannot look up is listed as skipped.
+audit:  ## pip-audit requirements.lock (accepted vulnerabilities: pip-audit-accepted.txt)
+	$(VENV)/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --progress-spinner off \
+		$$(sed -n 's/^\([A-Za-z][A-Za-z0-9-]*\)[[:space:]].*/--ignore-vuln \1/p' pip-audit-accepted.txt)
 
 bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -1,12 +1,44 @@
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from accounts import limits
 from accounts.forms import ProfileForm, SignUpForm
 from accounts.services import profile_update, user_sign_up
+
+
+def login_locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+    """django-axes calls this for a login refused during a lockout: a plain page saying when to try again."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    locked = render(request, "registration/locked_out.html", context, status=429)
+    locked["Retry-After"] = str(minutes * 60)
+    return locked
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's reset page, sending at most one email per address every few minutes (accounts.limits)."""
+
+    def form_valid(self, form):
+        decision = limits.password_reset_allowed(request=self.request, email=form.cleaned_data["email"])
+        if not decision.allowed:
+            minutes = decision.retry_after_minutes
+            form.add_error(
+                "email",
+                f"A reset link was requested for this address a moment ago: check your inbox (and spam folder), "
+                f"or try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            )
+            refused = self.render_to_response(self.get_context_data(form=form), status=429)
+            refused["Retry-After"] = str(decision.retry_after_seconds)
+            return refused
+        return super().form_valid(form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -18,9 +50,23 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         next_url = ""
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_sign_up(request=request, form=form)
-        return redirect(next_url or "home")
+        decision = limits.sign_up_allowed(request=request)
+        if decision.allowed:
+            user_sign_up(request=request, form=form)
+            return redirect(next_url or "home")
+        form.add_error(None, sign_up_refusal(decision))
+        refused = render(request, "registration/sign_up.html", {"form": form, "next": next_url}, status=429)
+        refused["Retry-After"] = str(decision.retry_after_seconds)
+        return refused
     return render(request, "registration/sign_up.html", {"form": form, "next": next_url})
+
+
+def sign_up_refusal(decision) -> str:
+    minutes = decision.retry_after_minutes
+    return (
+        f"Many accounts were created from your network in the last hour. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
 
 
 @login_required

@@ -16,3 +16,5 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("", include("courses.urls")),
 ]
+
+handler500 = "config.errors.server_error"

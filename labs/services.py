@@ -5,6 +5,7 @@ the package index, a crashed check: labs.grading.GraderFault) raises, is retried
 after the last attempt becomes an ERROR with no score. It never becomes a FAILED scorecard.
 """
 
+import errno
 import logging
 import shutil
 import tempfile
@@ -29,6 +30,12 @@ class SubmissionInvalid(Exception):
     """The submission was refused before it was stored; str() tells the learner why."""
 
 
+class StorageFull(SubmissionInvalid):
+    """Our storage had no room for the upload: our fault, refused with nothing kept (no row, no partial file)."""
+
+    retry_after_seconds = 300
+
+
 # --- Accepting -----------------------------------------------------------------------------------------------------
 
 
@@ -47,11 +54,30 @@ def submission_create(*, lab: Lab, user, upload: UploadedFile | None = None, git
             submission.original_name = Path(upload.name or "upload").name[:255]
             submission.size_bytes = upload.size
             upload.seek(0)
-            submission.archive.save(upload.name or "upload.zip", upload, save=False)
+            _store_archive(submission=submission, upload=upload)
         submission.save()
         transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
     logger.info("submission queued", extra={"submission": str(submission.public_id), "lab": lab.slug})
     return submission
+
+
+def _store_archive(*, submission: Submission, upload: UploadedFile) -> None:
+    # The name is the submission's own (its public id), so it is known before the write and a half-written file can
+    # be removed; the transaction around the caller rolls back the row.
+    name = submission.archive.field.generate_filename(submission, upload.name or "upload.zip")
+    try:
+        submission.archive.save(upload.name or "upload.zip", upload, save=False)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        logger.error("submission storage full", extra={"submission": str(submission.public_id), "bytes": upload.size})
+        try:
+            submission.archive.storage.delete(name)
+        except OSError:
+            logger.exception("could not remove a partial upload", extra={"name": name})
+        raise StorageFull(
+            "We could not store your upload: our storage is full. Nothing was saved; try again in a few minutes."
+        ) from error
 
 
 def _validate_upload(upload: UploadedFile) -> None:

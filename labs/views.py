@@ -7,7 +7,7 @@ from config.http import HtmxHttpRequest
 from courses.access import locked_response
 from labs import selectors
 from labs.forms import SubmissionForm
-from labs.services import SubmissionInvalid, submission_create
+from labs.services import StorageFull, SubmissionInvalid, submission_create
 
 
 @require_GET
@@ -33,13 +33,20 @@ def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpRes
             submission = submission_create(
                 lab=lab, user=request.user, upload=form.cleaned_data["archive"], git_url=form.cleaned_data["git_url"]
             )
+        except StorageFull as refusal:
+            error, status = str(refusal), 507
         except SubmissionInvalid as refusal:
-            error = str(refusal)
+            error, status = str(refusal), 400
         else:
             return redirect(submission)
+    else:
+        status = 400
     submissions = selectors.user_submissions(request.user, lab)[:20]
     context = {"lab": lab, "course": lab.course, "form": form, "submissions": submissions, "submit_error": error}
-    return render(request, "labs/lab.html", context, status=400)
+    response = render(request, "labs/lab.html", context, status=status)
+    if status == 507:
+        response["Retry-After"] = str(StorageFull.retry_after_seconds)
+    return response
 
 
 @require_GET

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config import rate_limits
 from config.http import HtmxHttpRequest
 from courses.access import locked_response
 from quizzes import selectors, services
@@ -142,7 +144,10 @@ def answer(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: i
         raise Http404("No such question")
     attempt = item.attempt
     quiz = attempt.quiz
-    if not services.answer_rate_allowed(user_id=request.user.pk):
+    answers = rate_limits.hit(
+        scope="quiz-answers", key=str(request.user.pk), limit=settings.QUIZ_ANSWERS_PER_MINUTE, window_seconds=60
+    )
+    if not answers.allowed:
         return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
     closed_url = attempt_url(attempt, "attempt_results" if attempt.submitted_at else "attempt")
     if not services.attempt_is_open(attempt):

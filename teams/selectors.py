@@ -59,10 +59,6 @@ def assessment_report(assessment: Assessment) -> list[Progress]:
     return progress_for(assignments, assessment=assessment)
 
 
-def invitation_get(token: str) -> Invitation:
-    return get_object_or_404(Invitation.objects.select_related("organisation", "assessment"), token=token)
-
-
 def assignments_for(user) -> list[Progress]:
     """The learner's own assignments with their progress, soonest deadline first (the home page and the list)."""
     if not user.is_authenticated:

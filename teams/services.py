@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import rate_limits
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Quiz
 from teams import certificates
@@ -16,6 +16,9 @@ from teams.models import Assessment, AssessmentQuiz, Assignment, Invitation, Mem
 from teams.progress import progress_of, results_visible
 
 INVITATIONS_PER_HOUR = 30
+# Tokens are unguessable; counting unknown ones per client address still stops anyone trying.
+INVITATION_TOKEN_FAILURES_ALLOWED = 10
+INVITATION_TOKEN_FAILURE_WINDOW_SECONDS = 15 * 60
 
 
 class InvitationInvalid(Exception):
@@ -24,6 +27,10 @@ class InvitationInvalid(Exception):
 
 class TooManyInvitations(Exception):
     """Anyone can create an organisation, so invitation emails are capped per admin to keep the site from spamming."""
+
+
+class TooManyInvitationGuesses(Exception):
+    """Too many unknown invitation links from one client address; the message says when to try again."""
 
 
 class AssessmentClosed(Exception):
@@ -117,15 +124,35 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by, ass
 
 
 def invitation_rate_allowed(*, user_id: int) -> bool:
-    """Fixed one-hour window per admin, counted in the shared cache so every web process sees the same count."""
-    key = f"team-invitations:{user_id}:{int(timezone.now().timestamp() // 3600)}"
-    if cache.add(key, 1, timeout=3700):
-        return True
-    try:
-        return cache.incr(key) <= INVITATIONS_PER_HOUR
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3700)
-        return True
+    decision = rate_limits.hit(
+        scope="team-invitations", key=str(user_id), limit=INVITATIONS_PER_HOUR, window_seconds=3600
+    )
+    return decision.allowed
+
+
+def _token_failures(client: str) -> dict:
+    return {
+        "scope": "invitation-token-failures",
+        "key": client,
+        "limit": INVITATION_TOKEN_FAILURES_ALLOWED,
+        "window_seconds": INVITATION_TOKEN_FAILURE_WINDOW_SECONDS,
+    }
+
+
+def invitation_find(*, token: str, client: str) -> Invitation | None:
+    """The invitation a link's token opens, or None; unknown tokens are counted per client address and, past the
+    limit, refused with TooManyInvitationGuesses whatever the token."""
+    decision = rate_limits.exhausted(**_token_failures(client))
+    if not decision.allowed:
+        minutes = decision.retry_after_minutes
+        raise TooManyInvitationGuesses(
+            f"Too many unknown invitation links from your network. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+    invitation = Invitation.objects.select_related("organisation", "assessment").filter(token=token).first()
+    if invitation is None:
+        rate_limits.hit(**_token_failures(client))
+    return invitation
 
 
 @transaction.atomic

@@ -18,6 +18,16 @@ def test_vendored_assets_match_their_recorded_checksums():
         assert actual == expected, f"{name} differs from its recorded checksum"
 
 
+def test_every_vendored_script_and_stylesheet_has_a_recorded_checksum():
+    recorded = {line.split()[1] for line in (VENDOR / "SHA256SUMS").read_text().splitlines()}
+    served = {
+        str(path.relative_to(VENDOR)) for path in VENDOR.rglob("*") if path.suffix in {".js", ".css", ".mjs", ".map"}
+    }
+
+    assert served, "no vendored assets found"
+    assert served <= recorded, f"vendored without a checksum in SHA256SUMS: {sorted(served - recorded)}"
+
+
 @pytest.mark.django_db
 def test_pages_load_no_third_party_scripts(client):
     html = client.get("/").content.decode()

@@ -3,10 +3,10 @@
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from config import rate_limits
 from courses.models import Course
 from workshops import codes
 from workshops.models import Cohort, Lock, Membership
@@ -69,33 +69,28 @@ def cohort_joining_set(*, cohort: Cohort, open: bool) -> Cohort:
     return cohort
 
 
-def _failure_key(client: str) -> str:
-    return f"workshops:join-failures:{client}"
-
-
-def join_attempts_exceeded(*, client: str) -> bool:
-    return cache.get(_failure_key(client), 0) >= JOIN_FAILURES_ALLOWED
-
-
-def join_failure_record(*, client: str) -> None:
-    """Count a wrong or closed code from this client. Only failures count: a whole room behind one address joins
-    with the right code without tripping the limit, while guessing stops after a few tries."""
-    key = _failure_key(client)
-    if cache.add(key, 1, JOIN_FAILURE_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, JOIN_FAILURE_WINDOW_SECONDS)
+def _join_failures(client: str) -> dict:
+    """Wrong codes from one client address. Only failures count: a whole room behind one address joins with the right
+    code without tripping the limit, while guessing stops after a few tries."""
+    return {
+        "scope": "join-code-failures",
+        "key": client,
+        "limit": JOIN_FAILURES_ALLOWED,
+        "window_seconds": JOIN_FAILURE_WINDOW_SECONDS,
+    }
 
 
 def cohort_find_for_joining(*, code: str, client: str) -> Cohort:
     """The cohort a code opens, or JoinRefused. Wrong codes are counted per client and rate-limited."""
-    if join_attempts_exceeded(client=client):
-        raise TooManyJoinAttempts("Too many wrong codes from here. Wait a few minutes and try again.")
+    decision = rate_limits.exhausted(**_join_failures(client))
+    if not decision.allowed:
+        minutes = decision.retry_after_minutes
+        raise TooManyJoinAttempts(
+            f"Too many wrong codes from your network. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
     cohort = Cohort.objects.select_related("course", "instructor").filter(join_code=codes.normalise(code)).first()
     if cohort is None:
-        join_failure_record(client=client)
+        rate_limits.hit(**_join_failures(client))
     if cohort is None or not cohort.join_open:
         # One message for both, so a closed code does not confirm that it exists; only unknown codes count as
         # guesses, so a room opening a link its instructor just closed does not lock itself out.

@@ -7,15 +7,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import SignUpForm
 from accounts.services import user_sign_up
+from config.client_address import client_address
 from config.http import HtmxHttpRequest
 from config.spreadsheets import csv_text
 from workshops import progress, reports, selectors, services
 from workshops.forms import CohortForm, JoinCodeForm
 from workshops.qr import qr_svg
-
-
-def _client(request: HtmxHttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
@@ -166,7 +163,7 @@ def join_enter(request: HtmxHttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_find_for_joining(code=form.cleaned_data["code"], client=_client(request))
+            cohort = services.cohort_find_for_joining(code=form.cleaned_data["code"], client=client_address(request))
         except services.JoinRefused as refusal:
             form.add_error("code", str(refusal))
         else:
@@ -177,7 +174,7 @@ def join_enter(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     try:
-        cohort = services.cohort_find_for_joining(code=code, client=_client(request))
+        cohort = services.cohort_find_for_joining(code=code, client=client_address(request))
     except services.JoinRefused as refusal:
         status = 429 if isinstance(refusal, services.TooManyJoinAttempts) else 404
         return render(request, "workshops/join_refused.html", {"reason": str(refusal)}, status=status)

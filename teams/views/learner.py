@@ -1,5 +1,6 @@
 """Learners: their assignments, invitations, and taking an assessment's quizzes."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config import rate_limits
+from config.client_address import client_address
 from config.http import HtmxHttpRequest
 from quizzes import selectors as quiz_selectors
 from quizzes import services as quiz_services
@@ -41,7 +44,12 @@ def assignment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    invite = selectors.invitation_get(token)
+    try:
+        invite = services.invitation_find(token=token, client=client_address(request))
+    except services.TooManyInvitationGuesses as refusal:
+        return render(request, "teams/invitation_refused.html", {"reason": str(refusal)}, status=429)
+    if invite is None:
+        raise Http404("No such invitation")
     if request.method == "POST":
         try:
             services.invitation_accept(token=token, user=request.user)
@@ -130,7 +138,10 @@ def answer(request: HtmxHttpRequest, public_id, part_id: int, number: int, posit
     item = quiz_selectors.attempt_item(attempt=attempt, position=position)
     if item is None:
         raise Http404("No such question")
-    if not quiz_services.answer_rate_allowed(user_id=request.user.pk):
+    answers = rate_limits.hit(
+        scope="quiz-answers", key=str(request.user.pk), limit=settings.QUIZ_ANSWERS_PER_MINUTE, window_seconds=60
+    )
+    if not answers.allowed:
         return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
     here = attempt_url(assignment, part, attempt)
     error = ""

@@ -82,7 +82,7 @@ def answer_with_keyboard(page, attempt: Attempt, item) -> None:
 def test_take_the_config_quiz_with_the_keyboard_only(page, live_server, course_content, django_user_model):
     django_user_model.objects.create_user("kim", password="a-long-Passphrase-42")
     client = Client()
-    client.login(username="kim", password="a-long-Passphrase-42")
+    client.force_login(django_user_model.objects.get(username="kim"))
     host = live_server.url.split("//")[1].split(":")[0]
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]

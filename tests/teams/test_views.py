@@ -241,3 +241,21 @@ def test_report_strengths_count_the_best_attempt_and_say_so(client, admin, asses
 
     assert "Counting each person's best attempt at each quiz" in html and "1 person, 1 attempt." in html
     assert "No factor below 60% of points." in html
+
+
+def test_guessing_invitation_tokens_is_refused_after_a_few_tries_even_with_a_real_one(client, admin, assessment):
+    invitation = services.invitation_create(
+        organisation=assessment.organisation, assessment=assessment, email="g@example.com", invited_by=admin
+    )
+    client.force_login(User.objects.create_user("guesser"))
+    guesses = [
+        client.get(reverse("teams:invitation", args=[f"guess-{n}"])).status_code
+        for n in range(services.INVITATION_TOKEN_FAILURES_ALLOWED)
+    ]
+    refused = client.get(invitation.get_absolute_url())
+
+    assert set(guesses) == {404}
+    assert refused.status_code == 429
+    assert "Try again in" in refused.content.decode()
+    # From another address the real link still opens.
+    assert client.get(invitation.get_absolute_url(), REMOTE_ADDR="198.51.100.7").status_code == 200

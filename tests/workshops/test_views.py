@@ -164,7 +164,19 @@ def test_typed_code_redirects_to_the_join_page(client, cohort):
 def test_wrong_codes_get_rate_limited_by_url(client, cohort):
     for _ in range(services.JOIN_FAILURES_ALLOWED):
         assert client.get(reverse("workshops:join", args=["WRONGCODE234"])).status_code == 404
-    assert client.get(reverse("workshops:join", args=[cohort.join_code])).status_code == 429
+    refused = client.get(reverse("workshops:join", args=[cohort.join_code]))
+    assert refused.status_code == 429
+    assert "Try again in" in refused.content.decode()
+
+
+def test_join_code_guesses_are_counted_by_the_address_the_trusted_proxy_saw(client, cohort, settings):
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]
+    for _ in range(services.JOIN_FAILURES_ALLOWED):
+        client.get(reverse("workshops:join", args=["WRONGCODE234"]), HTTP_X_FORWARDED_FOR="203.0.113.9")
+    url = reverse("workshops:join", args=[cohort.join_code])
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    # Another learner behind the same proxy is someone else.
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
 
 
 def test_full_cohort_says_so(client, cohort, django_user_model, learner):

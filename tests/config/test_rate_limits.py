@@ -1,0 +1,51 @@
+from django.core.cache import cache
+
+from config import rate_limits
+
+
+def test_hit_allows_the_limit_then_refuses_with_the_time_left(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hit"}}
+    cache.clear()
+    decisions = [rate_limits.hit(scope="t", key="ada", limit=3, window_seconds=600) for _ in range(5)]
+
+    assert [decision.allowed for decision in decisions] == [True, True, True, False, False]
+    assert 0 < decisions[-1].retry_after_seconds <= 600
+    assert 1 <= decisions[-1].retry_after_minutes <= 10
+
+
+def test_keys_and_scopes_are_counted_apart(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "apart"}}
+    cache.clear()
+    assert rate_limits.hit(scope="a", key="ada", limit=1, window_seconds=60).allowed
+    assert not rate_limits.hit(scope="a", key="ada", limit=1, window_seconds=60).allowed
+    assert rate_limits.hit(scope="a", key="bob", limit=1, window_seconds=60).allowed
+    assert rate_limits.hit(scope="b", key="ada", limit=1, window_seconds=60).allowed
+
+
+def test_exhausted_reads_without_counting(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "read"}}
+    cache.clear()
+    for _ in range(5):
+        assert rate_limits.exhausted(scope="f", key="x", limit=2, window_seconds=60).allowed
+    rate_limits.hit(scope="f", key="x", limit=2, window_seconds=60)
+    assert rate_limits.exhausted(scope="f", key="x", limit=2, window_seconds=60).allowed
+    rate_limits.hit(scope="f", key="x", limit=2, window_seconds=60)
+    assert not rate_limits.exhausted(scope="f", key="x", limit=2, window_seconds=60).allowed
+
+
+def test_the_cache_does_not_hold_the_key_in_clear(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clear"}}
+    cache.clear()
+    rate_limits.hit(scope="reset", key="ada@example.com", limit=1, window_seconds=60)
+    assert not any("ada@example.com" in key for key in cache._cache)
+
+
+def test_an_unreachable_cache_lets_the_request_through_and_says_so(settings, caplog):
+    # A real Redis client aimed at a closed port: what a web process sees while Redis restarts.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    decision = rate_limits.hit(scope="t", key="ada", limit=1, window_seconds=60)
+    assert decision.allowed
+    assert rate_limits.exhausted(scope="t", key="ada", limit=1, window_seconds=60).allowed
+    assert "the cache is unreachable" in caplog.text
