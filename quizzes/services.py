@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import rate_limits
 from quizzes import graders
 from quizzes.models import Answer, Attempt, AttemptItem, QuestionVersion, Quiz
 
@@ -184,13 +184,7 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
 
 
 def answer_rate_allowed(*, user_id: int) -> bool:
-    """Fixed one-minute window per learner, counted in the shared cache so every web process sees the same count."""
-    limit = settings.QUIZ_ANSWERS_PER_MINUTE
-    key = f"quiz-answers:{user_id}:{int(timezone.now().timestamp() // 60)}"
-    if cache.add(key, 1, timeout=90):
-        return True
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=90)
-        return True
+    """At most QUIZ_ANSWERS_PER_MINUTE answers a minute per learner (the site's one limiter, config.rate_limits)."""
+    return rate_limits.hit(
+        scope="quiz-answers", key=str(user_id), limit=settings.QUIZ_ANSWERS_PER_MINUTE, window_seconds=60
+    ).allowed
