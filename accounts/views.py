@@ -6,12 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import limits
 from accounts.forms import ProfileForm, SignUpForm
+from accounts.names import display_name
 from accounts.services import profile_update, user_sign_up
+from courses import selectors as course_selectors
 
 
 def login_locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
@@ -52,7 +55,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         decision = limits.sign_up_allowed(request=request)
         if decision.allowed:
-            user_sign_up(request=request, form=form)
+            user = user_sign_up(request=request, form=form)
+            messages.success(request, _welcome(request, name=display_name(user)))
             return redirect(next_url or "home")
         form.add_error(None, sign_up_refusal(decision))
         refused = render(request, "registration/sign_up.html", {"form": form, "next": next_url}, status=429)
@@ -66,6 +70,20 @@ def sign_up_refusal(decision) -> str:
     return (
         f"Many accounts were created from your network in the last hour. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
+def _welcome(request: HttpRequest, *, name: str) -> str:
+    """Say where to start: the lesson the visitor was reading before signing up, else the course's first lesson."""
+    offer = course_selectors.continue_lesson(user=request.user, session=request.session)
+    lesson = offer.lesson if offer else course_selectors.first_lesson()
+    if lesson is None:
+        return format_html("Welcome, {}. Your account is ready.", name)
+    return format_html(
+        'Welcome, {}. Start with <a href="{}">{}</a>: your progress, quiz attempts and labs are kept in your account.',
+        name,
+        lesson.get_absolute_url(),
+        lesson.title,
     )
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
 
-LIGHT, DARK = "default", "github-dark"
+# Both pass WCAG AA (4.5:1) for every token colour on our --code-bg (#f3f4f8 light, #1a1d28 dark).
+LIGHT, DARK = "xcode", "lightbulb"
 OUT = Path(__file__).resolve().parent.parent / "static" / "css" / "pygments.css"
 
 

@@ -11,7 +11,7 @@ import markdown
 from markdown.extensions.toc import slugify
 
 # Bump when the pipeline's output changes, so load_content re-renders lessons whose source did not change.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 ADMONITION_KINDS = {"anti-pattern", "tip", "warning", "note", "site"}
 ALT_PREFIX = "%% alt:"
@@ -141,6 +141,12 @@ class _SectionSplitter(HTMLParser):
     """Collects the text under each h2/h3 (by its id), skipping permalinks and diagram source."""
 
     SKIP_CLASSES = {"headerlink", "mermaid"}
+    # Elements that end a run of text: tab labels, table cells, list items and code lines stay apart in the text
+    # (one line each) instead of running together ("PythonNode.jsGo"), as a browser would lay them out.
+    BLOCKS = {
+        *("p", "div", "pre", "br", "hr", "blockquote", "figure", "figcaption", "details", "summary"),
+        *("ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "td", "th", "caption", "label", "h4", "h5", "h6"),
+    }
 
     def __init__(self, intro_heading: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -150,6 +156,7 @@ class _SectionSplitter(HTMLParser):
         self._heading_id = ""
         self._skip_depth = 0
         self._depth = 0
+        self._in_pre = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         self._depth += 1
@@ -161,29 +168,39 @@ class _SectionSplitter(HTMLParser):
         if tag in ("h2", "h3"):
             self._flush()
             self._heading, self._heading_id = [], attributes.get("id") or ""
-        elif tag in ("p", "li", "tr", "pre", "div", "br", "dt", "dd", "figcaption"):
-            self._chunks.append(" ")
+        elif tag in self.BLOCKS:
+            self._chunks.append("\n")
+        if tag == "pre":
+            self._in_pre += 1
 
     def handle_endtag(self, tag: str) -> None:
         self._depth -= 1
         if self._skip_depth:
             self._skip_depth -= 1
             return
+        if tag in self.BLOCKS:
+            self._chunks.append("\n")
+        if tag == "pre":
+            self._in_pre = max(0, self._in_pre - 1)
         if tag in ("h2", "h3") and self._heading is not None:
             heading = " ".join("".join(self._heading).split())
             self.sections.append(Section(anchor=self._heading_id, heading=heading, text=""))
             self._heading = None
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
-        self._chunks.append(" ")
+        self._chunks.append("\n" if tag in self.BLOCKS else " ")
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
             return
-        (self._heading if self._heading is not None else self._chunks).append(data)
+        if self._heading is not None:
+            self._heading.append(data)
+        else:  # outside <pre> a line break in the source is only a space; inside, it ends a line of code
+            self._chunks.append(data if self._in_pre else " ".join(data.splitlines()))
 
     def _flush(self) -> None:
-        self.sections[-1].text = " ".join("".join(self._chunks).split())
+        lines = (" ".join(line.split()) for line in "".join(self._chunks).split("\n"))
+        self.sections[-1].text = "\n".join(line for line in lines if line)
         self._chunks = []
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from courses.models import LessonSection
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 36
+BLOCK_SEPARATOR = " · "
 # Markers the database puts around matches; escaped text cannot contain them, so they become <mark> safely.
 START, STOP = "\x02", "\x03"
 
@@ -43,6 +44,8 @@ def search_lessons(query: str, *, limit: int = 30) -> list[SearchHit]:
 def _hit(section: LessonSection, snippet: str) -> SearchHit:
     lesson = section.lesson
     url = lesson.get_absolute_url() + (f"#{section.anchor}" if section.anchor else "")
+    # Section text keeps one line per block (courses.markdown): a snippet shows the boundaries as separators.
+    snippet = BLOCK_SEPARATOR.join(line.strip() for line in snippet.splitlines() if line.strip())
     marked = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")
     return SearchHit(lesson_title=lesson.title, heading=section.heading, url=url, snippet=mark_safe(marked))
 
@@ -88,7 +91,7 @@ def _word_search(sections, query: str, limit: int) -> list[SearchHit]:
 
 
 def _snippet(text: str, pattern: re.Pattern) -> str:
-    words = text.split()
+    words = text.split(" ")  # words on either side of a line break stay one item, so the break survives
     first = next((i for i, word in enumerate(words) if pattern.search(word)), 0)
     start = max(0, first - SNIPPET_WORDS // 3)
     window = " ".join(words[start : start + SNIPPET_WORDS])

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
@@ -49,18 +51,37 @@ def lesson_is_done(*, lesson: Lesson, user: AbstractBaseUser | None, session: Se
     return lesson.pk in progress.session_lesson_ids(session)
 
 
-def continue_lesson(*, user: AbstractBaseUser | None, session: SessionBase) -> Lesson | None:
-    """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished."""
+@dataclass(frozen=True)
+class ContinueOffer:
+    lesson: Lesson
+    next_up: bool  # the last lesson opened is finished: this is the one after it, not the one left half-read
+
+
+def continue_lesson(*, user: AbstractBaseUser | None, session: SessionBase) -> ContinueOffer | None:
+    """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished
+    lesson after it (the reader moves on rather than back), else the first unfinished of all."""
     done = completed_lesson_ids(user=user, session=session)
     last_id = session.get(progress.LAST_LESSON_KEY)
     if not done and last_id is None:
         return None
     lessons = Lesson.objects.published().select_related("course").defer("html", "toc", "toc_html")
-    if last_id is not None and last_id not in done:
-        last = lessons.filter(pk=last_id).first()
-        if last is not None:
-            return last
-    return lessons.exclude(pk__in=done).order_by("course__order", "order").first()
+    last = lessons.filter(pk=last_id).first() if last_id is not None else None
+    if last is not None and last.pk not in done:
+        return ContinueOffer(lesson=last, next_up=False)
+    unfinished = lessons.exclude(pk__in=done).order_by("course__order", "order")
+    following = None
+    if last is not None:
+        following = unfinished.filter(
+            Q(course__order__gt=last.course.order) | Q(course=last.course, order__gt=last.order)
+        ).first()
+    lesson = following or unfinished.first()
+    return ContinueOffer(lesson=lesson, next_up=True) if lesson else None
+
+
+def first_lesson() -> Lesson | None:
+    """Where a newcomer starts: the first published lesson of the first published course."""
+    lessons = Lesson.objects.published().select_related("course")
+    return lessons.defer("html", "toc", "toc_html").order_by("course__order", "order").first()
 
 
 def glossary_terms() -> list[GlossaryTerm]:

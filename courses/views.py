@@ -39,6 +39,7 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "lessons": lessons,
         "done_ids": done,
         "done_count": sum(1 for lesson in lessons if lesson.pk in done),
+        "lesson_quizzes": quiz_selectors.lesson_quizzes(course),
         "quiz_scores": quiz_selectors.best_scores(user=request.user, course=course),
         "final_quiz": final_quiz,
         "final_score": quiz_selectors.quiz_score(user=request.user, quiz=final_quiz)

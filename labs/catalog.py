@@ -16,11 +16,14 @@ def labs_sync(*, course, course_dir: Path) -> list[str]:
     labs_dir = course_dir / "labs"
     seen: list[str] = []
     directories = sorted(p for p in labs_dir.iterdir() if (p / "lab.yaml").is_file()) if labs_dir.is_dir() else []
-    for order, directory in enumerate(directories, start=1):
+    definitions = []
+    for directory in directories:
         try:
-            definition = load_lab(directory.name, labs_dir)
+            definitions.append((directory, load_lab(directory.name, labs_dir)))
         except LabDefinitionError as error:
             raise ContentError([ContentProblem(directory / "lab.yaml", None, str(error))]) from error
+    definitions.sort(key=lambda pair: _factor_order(pair[1].factors))
+    for order, (directory, definition) in enumerate(definitions, start=1):
         readme = directory / "README.md"
         readme_text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
         fields = {
@@ -42,6 +45,12 @@ def labs_sync(*, course, course_dir: Path) -> list[str]:
         seen.append(directory.name)
     Lab.objects.filter(course=course, published=True).exclude(slug__in=seen).update(published=False)
     return seen
+
+
+def _factor_order(factors) -> tuple[bool, int, int]:
+    """Labs follow the course: by their first factor, and the labs on the whole methodology (the audit, the
+    capstone) after the ones on a few factors."""
+    return (len(set(factors)) == 12, min(factors, default=0), max(factors, default=0))
 
 
 def _starter_sync(lab: Lab, root: Path, *, title: str) -> None:

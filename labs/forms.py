@@ -2,6 +2,9 @@ from django import forms
 
 
 class SubmissionForm(forms.Form):
+    # Either field will do, but one is needed: neither is "(optional)" (the lab page says so above the form).
+    one_of_the_fields_required = True
+
     archive = forms.FileField(
         required=False,
         label="Upload your repository",

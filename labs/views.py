@@ -16,8 +16,35 @@ def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> Htt
     if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
         return locked
     submissions = selectors.user_submissions(request.user, lab)[:20] if request.user.is_authenticated else []
-    context = {"lab": lab, "course": lab.course, "form": SubmissionForm(), "submissions": submissions}
+    refused = request.session.pop(_refusal_key(lab), None) or {}
+    context = {
+        "lab": lab,
+        "course": lab.course,
+        "form": SubmissionForm(initial={"git_url": refused.get("git_url", "")}),
+        "submissions": submissions,
+        "submit_errors": refused.get("errors", []),
+        "archive_dropped": refused.get("archive_name", ""),
+    }
     return render(request, "labs/lab.html", context)
+
+
+def storage_full(request: HtmxHttpRequest, lab, form: SubmissionForm, refusal: StorageFull) -> HttpResponse:
+    upload = request.FILES.get("archive")
+    context = {
+        "lab": lab,
+        "course": lab.course,
+        "form": form,
+        "submissions": selectors.user_submissions(request.user, lab)[:20],
+        "submit_errors": [str(refusal)],
+        "archive_dropped": upload.name[:200] if upload else "",
+    }
+    response = render(request, "labs/lab.html", context, status=507)
+    response["Retry-After"] = str(StorageFull.retry_after_seconds)
+    return response
+
+
+def _refusal_key(lab) -> str:
+    return f"labs:refused:{lab.pk}"
 
 
 @login_required
@@ -27,26 +54,28 @@ def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpRes
     if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
         return locked
     form = SubmissionForm(request.POST, request.FILES)
-    error = ""
-    if form.is_valid():
+    errors = [f"{form.fields[name].label}: {message}" for name, messages in form.errors.items() for message in messages]
+    if not errors:
         try:
             submission = submission_create(
                 lab=lab, user=request.user, upload=form.cleaned_data["archive"], git_url=form.cleaned_data["git_url"]
             )
         except StorageFull as refusal:
-            error, status = str(refusal), 507
+            # Our fault, not the learner's: said at once with a 507 and a retry hint (posting again is the fix).
+            return storage_full(request, lab, form, refusal)
         except SubmissionInvalid as refusal:
-            error, status = str(refusal), 400
+            errors = [str(refusal)]
         else:
             return redirect(submission)
-    else:
-        status = 400
-    submissions = selectors.user_submissions(request.user, lab)[:20]
-    context = {"lab": lab, "course": lab.course, "form": form, "submissions": submissions, "submit_error": error}
-    response = render(request, "labs/lab.html", context, status=status)
-    if status == 507:
-        response["Retry-After"] = str(StorageFull.retry_after_seconds)
-    return response
+    # Post/redirect/get: the refusal and what was typed survive the redirect (a browser cannot refill a file
+    # input, so the page names the file to choose again), and a reload does not post the form a second time.
+    upload = request.FILES.get("archive")
+    request.session[_refusal_key(lab)] = {
+        "errors": errors,
+        "git_url": request.POST.get("git_url", "")[:500],
+        "archive_name": upload.name[:200] if upload else "",
+    }
+    return redirect(lab.get_absolute_url() + "#submit-heading")
 
 
 @require_GET

@@ -11,6 +11,14 @@ def quiz_for_lesson(lesson: Lesson) -> Quiz | None:
     return Quiz.objects.published().filter(lesson=lesson).select_related("course").first()
 
 
+def lesson_quizzes(course: Course) -> dict[int, Quiz]:
+    """For the syllabus: lesson id → that lesson's published quiz."""
+    quizzes = Quiz.objects.published().filter(course=course, lesson__isnull=False).only("slug", "title", "lesson_id")
+    for quiz in quizzes:
+        quiz.course = course  # spare get_absolute_url a query each
+    return {quiz.lesson_id: quiz for quiz in quizzes}
+
+
 def quiz_get(*, course_slug: str, quiz_slug: str) -> Quiz | None:
     return (
         Quiz.objects.published()

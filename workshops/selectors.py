@@ -47,6 +47,12 @@ class Item:
     def kind_label(self) -> str:
         return self.KIND_LABELS[self.kind]
 
+    @property
+    def short_lines(self) -> list[str]:
+        """The short name in the pieces a narrow column heading may wrap between: "V+", "X+", "XII"."""
+        parts = self.short.split("+")
+        return [part + "+" for part in parts[:-1]] + parts[-1:]
+
 
 def _factor_short(factor: int | None, slug: str) -> str:
     # A lesson about no single factor (history, summary) or a quiz without a lesson (the final bank): its slug.

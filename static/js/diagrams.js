@@ -29,6 +29,7 @@
         svg.setAttribute("aria-label", block.closest("figure").dataset.alt || "Diagram");
       });
       document.documentElement.dataset.diagramsTheme = theme;
+      document.dispatchEvent(new CustomEvent("academy:diagramsdrawn"));
     });
   }
 

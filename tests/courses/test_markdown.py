@@ -89,3 +89,36 @@ def test_fragment_has_no_anchors():
 
     assert "<h2>Heading</h2>" in html
     assert "<code>code</code>" in html
+
+
+def test_sections_keep_block_boundaries_of_tabs_tables_and_code_lines():
+    source = """## Run it
+
+=== "Python"
+
+    ```python
+    # config/gunicorn.py
+    bind = "0.0.0.0:8000"
+    ```
+
+=== "Node.js"
+
+    Listen on `PORT`.
+
+| Platform | Port |
+|---|---|
+| Heroku | `$PORT` |
+"""
+    text = render_lesson(source, title="Port binding").sections[-1].text
+
+    assert text.splitlines() == [
+        "Python",
+        "Node.js",
+        "# config/gunicorn.py",
+        'bind = "0.0.0.0:8000"',
+        "Listen on PORT.",
+        "Platform",
+        "Port",
+        "Heroku",
+        "$PORT",
+    ]

@@ -62,3 +62,20 @@ def test_every_diagram_of_every_lesson_renders(page, course_content):
         assert page.locator("figure.diagram svg[role=img]").count() == figures, lesson.slug
         assert page.locator("figure.diagram .error-icon, figure.diagram svg[aria-roledescription=error]").count() == 0
     assert page.js_errors == []
+
+
+def test_home_offers_the_lesson_after_the_one_just_finished(page, course_content):
+    from courses.models import Lesson
+
+    config = Lesson.objects.get(slug="config")
+    following = Lesson.objects.published().filter(course=config.course, order__gt=config.order).order_by("order")[0]
+    page.goto(config.get_absolute_url())
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("You have finished this lesson.")).to_be_visible()
+
+    page.goto("/")
+
+    offer = page.locator(".continue-card")
+    expect(offer.get_by_role("heading")).to_have_text(f"Next up: {following.title}")
+    offer.get_by_role("link").click()
+    assert page.url.endswith(following.get_absolute_url())

@@ -3,9 +3,11 @@ instructor's live grid shows the learner's progress without a reload; pacing unl
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
+from tests.conftest import ARTIFACTS, screenshot
+from tests.e2e.test_phone_layout import DESKTOP, build_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -96,3 +98,25 @@ def test_cohort_join_live_grid_and_pacing(page, browser, live_server, instructor
     screenshot(page, "workshop-analytics-dark")
     assert page.js_errors == []
     learner_context.close()
+
+
+def test_dashboard_grid_fits_a_1366_px_screen_without_scrolling(browser, live_server, course_content):
+    """Every lesson, quiz and lab column of the live grid fits a laptop screen beside the learners' names."""
+    site = build_site(course_content)
+    path = next(path for name, _, path in site.pages if name == "cohort-dashboard")
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    client = Client()
+    client.force_login(User.objects.get(username="grace"))
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(path)
+
+    grid = page.locator(".table-scroll").first
+    widths = grid.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-1366.png"), full_page=True)
+    context.close()
+
+    assert widths[0] <= widths[1], f"the grid is {widths[0]} px wide in a {widths[1]} px box"

@@ -51,8 +51,20 @@ def test_submitting_an_archive_redirects_to_its_status_page(client, learner, lab
 def test_a_refused_upload_says_why_and_stores_nothing(client, learner, lab):
     response = client.post(AUDIT + "submit/", {"archive": SimpleUploadedFile("notes.txt", b"hello")})
 
-    assert response.status_code == 400
-    assert "Upload your repository as a .zip or .tar.gz archive." in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == AUDIT + "#submit-heading"
+    html = client.get(AUDIT).content.decode()
+    assert "Upload your repository as a .zip or .tar.gz archive." in html
+    assert "Choose notes.txt again" in html
+    assert not Submission.objects.exists()
+    assert "Upload your repository as a .zip" not in client.get(AUDIT).content.decode()  # said once
+
+
+def test_a_refused_git_url_is_kept_in_the_form(client, learner, lab):
+    client.post(AUDIT + "submit/", {"git_url": "http://example.com/not-https"})
+
+    html = client.get(AUDIT).content.decode()
+    assert 'value="http://example.com/not-https"' in html
+    assert "(optional)" not in html
     assert not Submission.objects.exists()
 
 
