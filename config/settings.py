@@ -120,7 +120,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read on every signed-in request: through the cache when it is Redis (written through to the database,
+# so a cache restart signs nobody out), from the database otherwise (the database cache would gain nothing).
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends."
+    + ("cached_db" if CACHES["default"]["BACKEND"].endswith("RedisCache") else "db"),
+)
+# The model backend, with each user's permissions from one cache lookup (the header checks them on every page).
+AUTHENTICATION_BACKENDS = ["accounts.backends.CachedPermissionsBackend"]
 
 
 # --- Email ----------------------------------------------------------------------------------------------------------
