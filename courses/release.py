@@ -39,7 +39,8 @@ def content_version_bump() -> None:
 
 
 def per_release(builder: Callable) -> Callable:
-    """Memoise `builder(*args, version=...)` in this process's memory for one content version at a time.
+    """Memoise `builder(*args, version=...)` in this process's memory for one content version at a time (the
+    builder is given the version too, to build on other per-release values).
 
     Only what is the same for every reader may be built this way (content, never a learner's progress). The
     entries are dropped as soon as a caller passes another version, so memory holds one release's worth at most.
@@ -56,7 +57,7 @@ def per_release(builder: Callable) -> Callable:
                 built_for[0] = version
             if args in entries:
                 return entries[args]
-        value = builder(*args)
+        value = builder(*args, version=version)
         with lock:
             if built_for[0] == version:
                 entries[args] = value

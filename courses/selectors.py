@@ -76,7 +76,7 @@ def lesson_page(*, course_slug: str, lesson_slug: str, version: str) -> LessonPa
 
 
 @per_release
-def _lesson_page(course_slug: str, lesson_slug: str) -> LessonPage | None:
+def _lesson_page(course_slug: str, lesson_slug: str, *, version: str) -> LessonPage | None:
     lesson = Lesson.objects.published().select_related("course").filter(course__slug=course_slug, slug=lesson_slug)
     lesson = lesson.first()
     if lesson is None:
@@ -93,7 +93,7 @@ def course_outline(*, course_slug: str, version: str) -> CourseOutline:
 
 
 @per_release
-def _course_outline(course_slug: str) -> CourseOutline | None:
+def _course_outline(course_slug: str, *, version: str) -> CourseOutline | None:
     course = Course.objects.published().filter(slug=course_slug).first()
     if course is None:
         return None
@@ -109,7 +109,7 @@ def _course_outline(course_slug: str) -> CourseOutline | None:
 
 
 @per_release
-def published_courses() -> list[Course]:
+def published_courses(*, version: str) -> list[Course]:
     return list(course_list())
 
 

@@ -1,12 +1,14 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
+from config.page_shell import fill_shell, render_shell, shell_fits
 from courses import progress, selectors
 from courses.access import locked_response
-from courses.release import content_version
+from courses.release import content_version, per_release
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
 from labs import selectors as lab_selectors
@@ -66,17 +68,34 @@ def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) 
     etag = page_etag(request, version, lesson.pk, done)
     response = not_modified(request, etag)
     if response is None:
-        context = {
-            "lesson": lesson,
-            "course": lesson.course,
-            "previous": page.previous,
-            "next": page.following,
-            "done": done,
-            "quiz": page.quiz,
-        }
-        response = mark_personal(render(request, "courses/lesson.html", context), etag)
+        if not shell_fits(request):
+            response = render(request, "courses/lesson.html", lesson_context(page, done=done))
+        else:
+            shell = lesson_shell(course_slug, lesson_slug, version=version)
+            progress_control = render_to_string(
+                "courses/lesson.html#progress-control", {"lesson": lesson, "done": done}, request
+            )
+            response = HttpResponse(fill_shell(shell, request, {"progress": progress_control}))
+        mark_personal(response, etag)
     progress.remember_last_lesson(request, response, lesson.pk)
     return response
+
+
+def lesson_context(page: selectors.LessonPage, *, done: bool | None = None) -> dict:
+    return {
+        "lesson": page.lesson,
+        "course": page.lesson.course,
+        "previous": page.previous,
+        "next": page.following,
+        "done": done,
+        "quiz": page.quiz,
+    }
+
+
+@per_release
+def lesson_shell(course_slug: str, lesson_slug: str, *, version: str) -> str:
+    page = selectors.lesson_page(course_slug=course_slug, lesson_slug=lesson_slug, version=version)
+    return render_shell("courses/lesson.html", lesson_context(page), slots=("progress",))
 
 
 @require_POST

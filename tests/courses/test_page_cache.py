@@ -2,11 +2,16 @@
 a release is visible on the very next request."""
 
 import io
+import re
 import shutil
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import Permission, User
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import RequestFactory
 
 from courses.models import Lesson, LessonProgress
 from tests.conftest import CONTENT_DIR
@@ -122,3 +127,31 @@ def test_a_release_with_an_edited_lesson_shows_the_edit_and_changes_the_etag(cli
     assert after.status_code == 200
     assert "A freshly released sentence." in after.content.decode()
     assert after["ETag"] != before["ETag"]
+
+
+def waiting_message(text: str) -> str:
+    """The messages cookie a redirect after an action would have set."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(messages.INFO, text)
+    response = HttpResponse()
+    storage.update(response)
+    return response.cookies["messages"].value
+
+
+def test_the_page_built_from_the_release_shell_is_the_page_rendered_whole(client):
+    ada = learner("ada", name="Ada Lovelace", finished=["disposability"])
+    client.force_login(ada)
+    from_shell = client.get(LESSON_URL)
+    # A message waiting to be shown once: the page is rendered whole, from the template as any other page.
+    client.cookies["messages"] = waiting_message("Welcome back")
+    whole = client.get(LESSON_URL)
+
+    def without_tokens(response) -> str:
+        html = response.content.decode()
+        html = re.sub(r"[A-Za-z0-9]{64}", "TOKEN", html)
+        html = re.sub(r'<ul class="messages".*?</ul>', "", html, flags=re.S)
+        return re.sub(r"\s+", " ", html)
+
+    assert "Welcome back" in whole.content.decode() and "Welcome back" not in from_shell.content.decode()
+    assert without_tokens(from_shell) == without_tokens(whole)
+    assert "pageshell" not in from_shell.content.decode() and "page-shell-slot" not in from_shell.content.decode()
