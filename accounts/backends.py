@@ -35,7 +35,8 @@ class CachedPermissionsBackend(ModelBackend):
             cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
             generation = cache.get(GENERATION_KEY)
         # The superuser flag is on the user row, loaded afresh each request: an entry from before it changed is stale.
-        stamp = (generation, user_obj.is_superuser)
+        # So is one of another user who had this id before the database was reset (the cache outlived it).
+        stamp = (generation, user_obj.is_superuser, user_obj.date_joined.isoformat())
         entry = found.get(key)
         if entry is not None and entry[0] == stamp:
             user_obj._perm_cache = set(entry[1])
