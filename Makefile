@@ -51,7 +51,7 @@ lint: install contracts  ## ruff (check and format), mypy (strict where pyprojec
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
+bench: static wheelhouse npm-index bench-deps  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:  ## Remove the venv, local data and build output
