@@ -74,15 +74,20 @@ def attempt_items_key(attempt: Attempt) -> str:
 
 
 def attempt_items_by_position(*, attempt: Attempt) -> dict[int, AttemptItem]:
-    """position → item (with its version) of the attempt, from the shared cache after the first call."""
+    """position → item (with its version) of the attempt, from the shared cache after the first call (and from the
+    attempt object itself after the first call in a request)."""
+    if (by_position := getattr(attempt, "_items_by_position", None)) is not None:
+        return by_position
     items = cache.get(attempt_items_key(attempt))
     if items is None:
         items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
-        if items:  # an attempt being created has no items yet: never remember that
-            cache.set(attempt_items_key(attempt), items, timeout=ATTEMPT_ITEMS_TIMEOUT)
+        if not items:  # an attempt being created has no items yet: never remember that
+            return {}
+        cache.set(attempt_items_key(attempt), items, timeout=ATTEMPT_ITEMS_TIMEOUT)
     for item in items:
         item.attempt = attempt
-    return {item.position: item for item in items}
+    attempt._items_by_position = {item.position: item for item in items}
+    return attempt._items_by_position
 
 
 def attempt_progress(*, attempt: Attempt) -> list[tuple[int, bool]]:
