@@ -214,6 +214,12 @@ def main() -> None:
                         graded[path] = status
                 time.sleep(1)
                 pending = {owner: path for owner, path in submitted if path not in graded}
+            # An `error` is our fault, not the learner's (the sandbox, a limit): say which, not just how many.
+            error_messages = stack.query(
+                "from labs.models import Submission\n"
+                "errors = Submission.objects.filter(status='error')\n"
+                "result = sorted(set(errors.values_list('error_message', flat=True)))"
+            )
             answers_saved = stack.query(
                 "from quizzes.models import Answer\n"
                 "result = Answer.objects.filter(attempt__user__username__startswith='ws-learner-').count()"
@@ -241,6 +247,8 @@ def main() -> None:
         f"target equal) | submissions graded {len(graded)} of {SUBMISSIONS} sent, outcomes {outcomes}"
         f"{', submit errors ' + str(submit_errors[:3]) if submit_errors else ''} (target equal)"
     )
+    if error_messages:
+        print(f"  grading errors: {error_messages[:3]}")
 
 
 if __name__ == "__main__":
