@@ -57,7 +57,7 @@ audit:  ## pip-audit requirements.lock (accepted vulnerabilities: pip-audit-acce
 	$(VENV)/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --progress-spinner off \
 		$$(sed -n 's/^\([A-Za-z][A-Za-z0-9-]*\)[[:space:]].*/--ignore-vuln \1/p' pip-audit-accepted.txt)
 
-bench: static wheelhouse npm-index  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
+bench: static wheelhouse npm-index bench-deps  ## Run the benchmarks in bench/ (ratios against a baseline measured in the same run)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:  ## Remove the venv, local data and build output

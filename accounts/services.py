@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -12,7 +13,8 @@ from accounts.signals import display_name_changed
 def user_sign_up(*, request: HttpRequest, form: SignUpForm) -> User:
     """Create the account and sign the new user in (signals then merge anything kept in the session)."""
     user = form.save()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The session names the backend, and a later request is signed in only if that backend is still configured.
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return user
 
 

@@ -1,7 +1,10 @@
-"""Lesson page throughput for a signed-in learner, against an equal-size static file served by WhiteNoise from the
-same gunicorn server in the same run. Target (DESIGN §9): ratio ≥ 0.6 and lesson p99 < 50 ms at 16 connections.
+"""Page throughput against an equal-size static file served by WhiteNoise from the same gunicorn server in the same
+run, at 16 connections: the lesson page signed in (with progress) and anonymous, the syllabus and the home page
+signed in. Targets (DESIGN §9): signed-in lesson ≥ 0.6 × static with p99 < 50 ms, anonymous lesson ≥ 0.8 ×,
+syllabus and home signed in ≥ 0.4 ×.
 
-Uses the environment's database (the embedded SQLite by default) after running the release step on it.
+Uses the environment's database and cache (the embedded SQLite by default) after running the release step on them.
+Load comes from `wrk` when installed (`make bench` installs it when root on Debian), else from bench/_loadgen.py.
 """
 
 import os
@@ -17,15 +20,23 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _loadgen import run_load  # noqa: E402
+from _wrk import generator, load  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from tests.conftest import free_port, procfile_command  # noqa: E402
 
 LESSON_PATH = "/courses/twelve-factor/disposability/"
+SYLLABUS_PATH = "/courses/twelve-factor/"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 CONCURRENCY = 16
+# (name, path, signed in, target ratio to static, p99 target in ms or None)
+PAGES = [
+    ("signed-in lesson", LESSON_PATH, True, 0.6, 50.0),
+    ("anonymous lesson", LESSON_PATH, False, 0.8, None),
+    ("signed-in syllabus", SYLLABUS_PATH, True, 0.4, None),
+    ("signed-in home", "/", True, 0.4, None),
+]
 
 
 def manage(*args: str, env: dict) -> str:
@@ -44,12 +55,23 @@ def log_in(base: str, username: str, password: str) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
+def wait_healthy(base: str) -> None:
+    for _ in range(400):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("web did not answer /healthz")
+
+
 def main() -> None:
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     port = free_port()
-    env.update(PORT=str(port), WEB_CONCURRENCY=env.get("WEB_CONCURRENCY", "2"), LOG_LEVEL="WARNING")
+    cores = os.cpu_count() or 1
+    env.update(PORT=str(port), WEB_CONCURRENCY=env.get("WEB_CONCURRENCY", str(cores)), LOG_LEVEL="WARNING")
     manage("migrate", "--noinput", env=env)
     manage("createcachetable", env=env)
     manage("load_content", env=env)
@@ -69,30 +91,34 @@ def main() -> None:
         ["sh", "-c", "exec " + procfile_command("web")], cwd=REPO, env=env, stdout=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
+    database = env.get("DATABASE_URL", "sqlite (embedded)").split(":", 1)[0]
+    cache = env.get("CACHE_URL", "dbcache").split(":", 1)[0]
+    print(
+        f"pages: {cores} cores, WEB_CONCURRENCY={env['WEB_CONCURRENCY']}, {database} + {cache} cache, "
+        f"load from {generator()}, {CONCURRENCY} connections, {SECONDS:.0f} s each"
+    )
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(base)
         cookie = log_in(base, username, password)
-        page = urllib.request.urlopen(urllib.request.Request(base + LESSON_PATH, headers={"Cookie": cookie})).read()
-        assert b"bench-learner" in page, "not signed in"
-        static_url = find_static_of_size(base, len(page))
-
-        lesson = run_load(base + LESSON_PATH, concurrency=CONCURRENCY, seconds=SECONDS, headers={"Cookie": cookie})
-        static = run_load(static_url[0], concurrency=CONCURRENCY, seconds=SECONDS)
+        for name, path, signed_in, target, p99_target in PAGES:
+            headers = {"Cookie": cookie} if signed_in else {}
+            page = urllib.request.urlopen(urllib.request.Request(base + path, headers=headers)).read()
+            assert (b"bench-learner" in page) == signed_in, f"{name}: signed in is not {signed_in}"
+            static_url, static_size = find_static_of_size(base, len(page))
+            measured = load(base + path, concurrency=CONCURRENCY, seconds=SECONDS, headers=headers)
+            static = load(static_url, concurrency=CONCURRENCY, seconds=SECONDS)
+            ratio = measured.rps / static.rps
+            met = ratio >= target and (p99_target is None or measured.percentile(99) < p99_target)
+            p99_text = f"; p99 < {p99_target:.0f} ms" if p99_target else ""
+            print(
+                f"  {name} ({len(page) // 1024} KiB): {measured.rps:.0f} req/s, p50 {measured.p50:.1f} ms, "
+                f"p99 {measured.percentile(99):.1f} ms, {measured.errors} errors | static ({static_size // 1024} KiB) "
+                f"{static.rps:.0f} req/s, p99 {static.percentile(99):.1f} ms | ratio {ratio:.2f} "
+                f"(target ≥ {target}{p99_text}: {'met' if met else 'NOT met'})"
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-
-    print(
-        f"lessons: signed-in lesson page ({len(page) // 1024} KiB) {lesson.rps:.0f} req/s, p50 {lesson.p50:.1f} ms, "
-        f"p99 {lesson.percentile(99):.1f} ms, {lesson.errors} errors | WhiteNoise static file "
-        f"({static_url[1] // 1024} KiB) {static.rps:.0f} req/s, p99 {static.percentile(99):.1f} ms | "
-        f"ratio {lesson.rps / static.rps:.2f} (target ≥ 0.6; lesson p99 target < 50 ms at {CONCURRENCY} connections)"
-    )
 
 
 def find_static_of_size(base: str, size: int) -> tuple[str, int]:

@@ -7,7 +7,7 @@ Needs PostgreSQL at DATABASE_URL (the database is created if the role may) and, 
 rate limit counts in, Redis at CACHE_URL (unset: the database cache).
 Every request is a real write: learners answer the final bank (feedback after submit), alternating a right and a
 wrong answer, so each POST grades and updates an answer. 64 learners share the 16 connections so the per-learner
-rate limit stays in the path without being hit. Target (DESIGN §9): p95 under 30 ms.
+rate limit stays in the path without being hit. Target (DESIGN §9): answer p95 ≤ 3 × /healthz p95, same run.
 """
 
 import http.client
@@ -184,7 +184,9 @@ def main() -> None:
     try:
         run(port, health_request, 200)  # warm both workers
         run(port, answer_request, 200)
+        started = time.perf_counter()
         answers, answer_statuses = run(port, answer_request, REQUESTS)
+        answers_seconds = time.perf_counter() - started
         health, health_statuses = run(port, health_request, REQUESTS)
     finally:
         web.terminate()
@@ -196,7 +198,9 @@ def main() -> None:
         f"quiz answer (htmx POST, PostgreSQL, {cache} cache, {CONCURRENCY} concurrent, {len(answers)} requests, "
         f"statuses {answer_statuses}): p50 {p50:.1f} ms, p95 {p95:.1f} ms | /healthz same server: p50 {h50:.1f} ms, "
         f"p95 {h95:.1f} ms (statuses {health_statuses}) | ratio p95 {p95 / h95:.1f}x, p50 {p50 / h50:.1f}x "
-        f"| target p95 < 30 ms: {'met' if p95 < 30 else 'NOT met'} (mean {statistics.mean(answers) * 1000:.1f} ms)"
+        f"| target p95 ≤ 3 × /healthz: {'met' if p95 <= 3 * h95 else 'NOT met'} "
+        f"(mean {statistics.mean(answers) * 1000:.1f} ms, {len(answers) / answers_seconds:.0f} answers/s, "
+        f"{os.cpu_count()} cores)"
     )
 
 

@@ -124,12 +124,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read on every signed-in request: through the cache when it is Redis (written through to the database,
+# so a cache restart signs nobody out), from the database otherwise (the database cache would gain nothing).
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends."
+    + ("cached_db" if CACHES["default"]["BACKEND"].endswith("RedisCache") else "db"),
+)
 SESSION_COOKIE_HTTPONLY = True
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The model backend, with each user's permissions from one cache lookup (the header checks them on every page).
+    "accounts.backends.CachedPermissionsBackend",
 ]
 
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, "*" for any): the variable

@@ -3,10 +3,16 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses import progress
 from courses.models import Course, GlossaryTerm, Lesson, LessonProgress
+from courses.release import per_release
+from labs.models import Lab
+from labs.selectors import course_labs
+from quizzes.models import Quiz
+from quizzes.selectors import quiz_for_lesson, quiz_get
 
 
 def course_list():
@@ -39,6 +45,77 @@ def lesson_neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     return previous, following
 
 
+# --- Content, the same for every reader: built once per content version (courses.release) ---------------------
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """Everything on a lesson page that is not the reader's: the lesson with its HTML, its neighbours, its quiz."""
+
+    lesson: Lesson
+    previous: Lesson | None
+    following: Lesson | None
+    quiz: Quiz | None
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """Everything on a syllabus that is not the reader's."""
+
+    course: Course
+    lessons: list[Lesson]
+    labs: list[Lab]
+    final_quiz: Quiz | None
+
+
+def lesson_page(*, course_slug: str, lesson_slug: str, version: str) -> LessonPage:
+    page = _lesson_page(course_slug, lesson_slug, version=version)
+    if page is None:
+        raise Http404("No such lesson")
+    return page
+
+
+@per_release
+def _lesson_page(course_slug: str, lesson_slug: str, *, version: str) -> LessonPage | None:
+    lesson = Lesson.objects.published().select_related("course").filter(course__slug=course_slug, slug=lesson_slug)
+    lesson = lesson.first()
+    if lesson is None:
+        return None
+    previous, following = lesson_neighbours(lesson)
+    return LessonPage(lesson=lesson, previous=previous, following=following, quiz=quiz_for_lesson(lesson))
+
+
+def course_outline(*, course_slug: str, version: str) -> CourseOutline:
+    outline = _course_outline(course_slug, version=version)
+    if outline is None:
+        raise Http404("No such course")
+    return outline
+
+
+@per_release
+def _course_outline(course_slug: str, *, version: str) -> CourseOutline | None:
+    course = Course.objects.published().filter(slug=course_slug).first()
+    if course is None:
+        return None
+    lessons = course_lessons(course)
+    for lesson in lessons:
+        lesson.course = course  # spare get_absolute_url a query each
+    return CourseOutline(
+        course=course,
+        lessons=lessons,
+        labs=course_labs(course),
+        final_quiz=quiz_get(course_slug=course.slug, quiz_slug="final"),
+    )
+
+
+@per_release
+def published_courses(*, version: str) -> list[Course]:
+    return list(course_list())
+
+
+# --- The reader's own: never cached across readers -----------------------------------------------------------------
+
+
 def completed_lesson_ids(*, user: AbstractBaseUser | None, session: SessionBase) -> set[int]:
     if user is not None and user.is_authenticated:
         return set(LessonProgress.objects.filter(user=user).values_list("lesson_id", flat=True))
@@ -57,11 +134,12 @@ class ContinueOffer:
     next_up: bool  # the last lesson opened is finished: this is the one after it, not the one left half-read
 
 
-def continue_lesson(*, user: AbstractBaseUser | None, session: SessionBase) -> ContinueOffer | None:
+def continue_lesson(
+    *, user: AbstractBaseUser | None, session: SessionBase, last_id: int | None
+) -> ContinueOffer | None:
     """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished
     lesson after it (the reader moves on rather than back), else the first unfinished of all."""
     done = completed_lesson_ids(user=user, session=session)
-    last_id = session.get(progress.LAST_LESSON_KEY)
     if not done and last_id is None:
         return None
     lessons = Lesson.objects.published().select_related("course").defer("html", "toc", "toc_html")

@@ -1,10 +1,14 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
+from config.page_shell import fill_shell, render_shell, shell_fits
 from courses import progress, selectors
 from courses.access import locked_response
+from courses.release import content_version, per_release
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
 from labs import selectors as lab_selectors
@@ -16,8 +20,10 @@ from workshops import selectors as workshop_selectors
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
-        "courses": selectors.course_list(),
-        "continue_lesson": selectors.continue_lesson(user=request.user, session=request.session),
+        "courses": selectors.published_courses(version=content_version()),
+        "continue_lesson": selectors.continue_lesson(
+            user=request.user, session=request.session, last_id=progress.last_lesson_id(request)
+        ),
         "assignments": team_selectors.assignments_for(request.user),
     }
     return render(request, "courses/home.html", context)
@@ -25,15 +31,15 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def course_list(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "courses/course_list.html", {"courses": selectors.course_list()})
+    courses = selectors.published_courses(version=content_version())
+    return render(request, "courses/course_list.html", {"courses": courses})
 
 
 @require_GET
 def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    course = selectors.course_get(course_slug)
-    lessons = selectors.course_lessons(course)
+    outline = selectors.course_outline(course_slug=course_slug, version=content_version())
+    course, lessons, final_quiz = outline.course, outline.lessons, outline.final_quiz
     done = selectors.completed_lesson_ids(user=request.user, session=request.session)
-    final_quiz = quiz_selectors.quiz_get(course_slug=course.slug, quiz_slug="final")
     context = {
         "course": course,
         "lessons": lessons,
@@ -45,7 +51,7 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "final_score": quiz_selectors.quiz_score(user=request.user, quiz=final_quiz)
         if final_quiz and request.user.is_authenticated
         else None,
-        "labs": lab_selectors.course_labs(course),
+        "labs": outline.labs,
         "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
         "pacing": workshop_selectors.course_pacing(user=request.user, course=course),
     }
@@ -54,20 +60,43 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 
 @require_GET
 def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    lesson = selectors.lesson_get(course_slug, lesson_slug)
+    version = content_version()
+    page = selectors.lesson_page(course_slug=course_slug, lesson_slug=lesson_slug, version=version)
+    lesson = page.lesson
     if locked := locked_response(request, course=lesson.course, kind="lesson", slug=lesson.slug, title=lesson.title):
         return locked
-    previous, following = selectors.lesson_neighbours(lesson)
-    progress.remember_last_lesson(request.session, lesson.pk)
-    context = {
-        "lesson": lesson,
-        "course": lesson.course,
-        "previous": previous,
-        "next": following,
-        "done": selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session),
-        "quiz": quiz_selectors.quiz_for_lesson(lesson),
+    done = selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session)
+    etag = page_etag(request, version, lesson.pk, done)
+    response = not_modified(request, etag)
+    if response is None:
+        if not shell_fits(request):
+            response = render(request, "courses/lesson.html", lesson_context(page, done=done))
+        else:
+            shell = lesson_shell(course_slug, lesson_slug, version=version)
+            progress_control = render_to_string(
+                "courses/lesson.html#progress-control", {"lesson": lesson, "done": done}, request
+            )
+            response = HttpResponse(fill_shell(shell, request, {"progress": progress_control}))
+        mark_personal(response, etag)
+    progress.remember_last_lesson(request, response, lesson.pk)
+    return response
+
+
+def lesson_context(page: selectors.LessonPage, *, done: bool | None = None) -> dict:
+    return {
+        "lesson": page.lesson,
+        "course": page.lesson.course,
+        "previous": page.previous,
+        "next": page.following,
+        "done": done,
+        "quiz": page.quiz,
     }
-    return render(request, "courses/lesson.html", context)
+
+
+@per_release
+def lesson_shell(course_slug: str, lesson_slug: str, *, version: str) -> str:
+    page = selectors.lesson_page(course_slug=course_slug, lesson_slug=lesson_slug, version=version)
+    return render_shell("courses/lesson.html", lesson_context(page), slots=("progress",))
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """Reads that cross relations: quizzes for lessons, learners' attempts and counted scores."""
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from courses.models import Course, Lesson
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
@@ -50,29 +51,58 @@ def attempt_item(*, attempt: Attempt, position: int) -> AttemptItem | None:
 def attempt_item_for_answer(
     *, user, course_slug: str, quiz_slug: str, number: int, position: int
 ) -> AttemptItem | None:
-    """The item a learner is answering, with its version, attempt and quiz, in one query (the hot path)."""
-    return (
-        AttemptItem.objects.select_related("version", "attempt__quiz__course", "attempt__quiz__lesson")
+    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt (whose state
+    changes) from one query, its items from the shared cache."""
+    attempt = (
+        Attempt.objects.select_related("quiz__course", "quiz__lesson")
         .filter(
-            attempt__user=user,
-            attempt__scope="",
-            attempt__number=number,
-            attempt__quiz__slug=quiz_slug,
-            attempt__quiz__course__slug=course_slug,
-            attempt__quiz__published=True,
-            attempt__quiz__course__published=True,
-            position=position,
+            user=user,
+            scope="",
+            number=number,
+            quiz__slug=quiz_slug,
+            quiz__course__slug=course_slug,
+            quiz__published=True,
+            quiz__course__published=True,
         )
         .first()
     )
+    if attempt is None:
+        return None
+    return attempt_items_by_position(attempt=attempt).get(position)
+
+
+# An attempt's items and their question versions never change once it has started (a question edit makes a new
+# version), so they are fetched once per attempt. Keyed by the attempt's id and its random seed: an id alone comes
+# back after a database is reset while the cache lives on.
+ATTEMPT_ITEMS_TIMEOUT = 6 * 3600
+
+
+def attempt_items_key(attempt: Attempt) -> str:
+    return f"quizzes:attempt-items:{attempt.pk}:{attempt.seed}"
+
+
+def attempt_items_by_position(*, attempt: Attempt) -> dict[int, AttemptItem]:
+    """position → item (with its version) of the attempt, from the shared cache after the first call (and from the
+    attempt object itself after the first call in a request)."""
+    if (by_position := getattr(attempt, "_items_by_position", None)) is not None:
+        return by_position
+    items = cache.get(attempt_items_key(attempt))
+    if items is None:
+        items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
+        if not items:  # an attempt being created has no items yet: never remember that
+            return {}
+        cache.set(attempt_items_key(attempt), items, timeout=ATTEMPT_ITEMS_TIMEOUT)
+    for item in items:
+        item.attempt = attempt
+    attempt._items_by_position = {item.position: item for item in items}
+    return attempt._items_by_position
 
 
 def attempt_progress(*, attempt: Attempt) -> list[tuple[int, bool]]:
-    """(position, answered) for every question of the attempt, in one query."""
-    answered = Answer.objects.filter(item=OuterRef("pk"))
-    return list(
-        attempt.items.annotate(answered=Exists(answered)).order_by("position").values_list("position", "answered")
-    )
+    """(position, answered) for every question of the attempt: the items from the cache, the answers in one query."""
+    answered = set(Answer.objects.filter(attempt=attempt).values_list("item_id", flat=True))
+    items = attempt_items_by_position(attempt=attempt)
+    return [(position, items[position].pk in answered) for position in sorted(items)]
 
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:

@@ -17,6 +17,7 @@ from courses.content.errors import ContentError, ContentProblem
 from courses.content.frontmatter import SLUG, LessonSource, parse_lesson, yaml_problem
 from courses.markdown import RENDERER_VERSION, RenderedLesson, render_fragment, render_lesson
 from courses.models import Course, GlossaryTerm, Lesson, LessonSection
+from courses.release import content_version_bump
 
 
 @dataclass
@@ -67,6 +68,8 @@ def load_content(content_dir: Path) -> LoadReport:
             lessons = save_lessons(course, parsed, report)
             save_glossary(course, parsed.glossary)
             load_course_extras(course=course, course_dir=parsed.directory, lessons=lessons)
+        # Every load is a release: pages cached under the old version are rebuilt from what was just written.
+        content_version_bump()
     return report
 
 

@@ -16,6 +16,7 @@ def test_sign_up_with_username_and_password_only_signs_the_user_in(client):
     user = User.objects.get(username="ada")
     assert user.email == ""
     assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get("/").wsgi_request.user == user  # and still signed in on the next page
 
 
 def test_sign_up_asks_for_the_name_and_keeps_it(client):

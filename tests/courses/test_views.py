@@ -3,6 +3,7 @@ import re
 import pytest
 
 from courses.models import Lesson
+from courses.release import content_version_bump
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,10 @@ def test_lesson_links_to_its_neighbours(client):
 
 
 def test_unpublished_lesson_is_not_found(client):
+    client.get("/courses/twelve-factor/logs/")  # built and cached under the current content version
+    # A bulk update sends no signal: a change made outside load_content announces itself as a release does.
     Lesson.objects.filter(slug="logs").update(published=False)
+    content_version_bump()
 
     assert client.get("/courses/twelve-factor/logs/").status_code == 404
 

@@ -1,0 +1,74 @@
+"""Closed-loop load from `wrk` (a C load generator, so the client does not compete in Python with the server), with
+the Python generator in `_loadgen` as the fallback when `wrk` is not installed. Both return a `LoadResult`."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _loadgen import LoadResult, run_load  # noqa: E402
+
+# wrk calls done() once with the merged statistics; printing them as JSON spares parsing its human summary.
+# Latencies are in microseconds. Responses >= 400 count as errors, as they do in _loadgen.
+DONE_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write("WRK_JSON" .. string.format(
+    '{"requests": %d, "seconds": %f, "errors": %d, "p50": %f, "p95": %f, "p99": %f}',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3) .. "\\n")
+end
+"""
+
+
+class WrkResult(LoadResult):
+    """wrk reports percentiles, not every latency: keep those it gave."""
+
+    def __init__(self, requests: int, errors: int, seconds: float, p50: float, p95: float, p99: float) -> None:
+        super().__init__(requests - errors, errors, seconds, [])
+        self._percentiles = {50: p50, 95: p95, 99: p99}
+
+    def percentile(self, p: float) -> float:
+        return self._percentiles[p]
+
+    @property
+    def p50(self) -> float:
+        return self._percentiles[50]
+
+
+def generator() -> str:
+    return "wrk" if shutil.which("wrk") and not os.environ.get("BENCH_PYTHON_LOADGEN") else "python"
+
+
+def load(url: str, *, concurrency: int = 16, seconds: float = 5.0, headers: dict[str, str] | None = None) -> LoadResult:
+    """GET `url` from `concurrency` keep-alive connections for `seconds`."""
+    if generator() == "python":
+        return run_load(url, concurrency=concurrency, seconds=seconds, headers=headers)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(DONE_SCRIPT)
+    try:
+        command = [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{seconds:.0f}s",
+            "-s",
+            script.name,
+            "--timeout",
+            "10s",
+        ]
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
+        output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON"))
+    stats = json.loads(line.removeprefix("WRK_JSON"))
+    return WrkResult(stats["requests"], stats["errors"], stats["seconds"], stats["p50"], stats["p95"], stats["p99"])
