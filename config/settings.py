@@ -271,6 +271,9 @@ MIDDLEWARE.insert(
 LTI_TOOL_PRIVATE_KEY = env.str("LTI_TOOL_PRIVATE_KEY", default="")
 # While rotating keys from the environment: the previous public key, still published in our JWKS.
 LTI_TOOL_RETIRING_PUBLIC_KEY = env.str("LTI_TOOL_RETIRING_PUBLIC_KEY", default="")
+# Grade passback (AGS): retries with exponential backoff from this base, then the row is marked failed in the admin.
+LTI_PASSBACK_MAX_RETRIES = env.int("LTI_PASSBACK_MAX_RETRIES", default=8)
+LTI_PASSBACK_RETRY_BACKOFF_SECONDS = env.int("LTI_PASSBACK_RETRY_BACKOFF_SECONDS", default=30)
 # --- end of the LTI block ---------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
+from lti.grades import passback_retry
 from lti.keys import tool_key_generate
-from lti.models import LtiIdentity, Platform, ToolKey
+from lti.models import GradePassback, LtiIdentity, Platform, ToolKey
 
 
 @admin.register(Platform)
@@ -36,3 +37,22 @@ class LtiIdentityAdmin(admin.ModelAdmin):
     list_filter = ["platform"]
     search_fields = ["sub", "user__username", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(GradePassback)
+class GradePassbackAdmin(admin.ModelAdmin):
+    list_display = ["source", "score", "status", "attempts", "recorded_at", "sent_at", "last_error"]
+    list_filter = ["status", "link__identity__platform"]
+    search_fields = ["source", "link__identity__user__username", "link__identity__sub"]
+    readonly_fields = ["link", "source", "score", "recorded_at", "status", "attempts", "last_error", "sent_at"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send the chosen scores again")
+    def retry(self, request, queryset) -> None:
+        unsent = list(queryset.unsent().values_list("pk", flat=True))
+        for pk in unsent:
+            passback_retry(passback_id=pk)
+        self.message_user(request, f"{len(unsent)} score(s) queued to be sent again.", messages.SUCCESS)

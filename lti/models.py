@@ -85,3 +85,56 @@ class UsedNonce(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "nonce"], name="unique_lti_nonce")]
+
+
+class LineItemLink(models.Model):
+    """Where a learner's scores for one of our items go: the gradebook column (AGS line item) their launch named."""
+
+    identity = models.ForeignKey(LtiIdentity, on_delete=models.CASCADE, related_name="line_items")
+    item_key = models.CharField(max_length=40, help_text="Our item: `quiz:<id>` or `lab:<id>`.")
+    lineitem_url = models.URLField(max_length=500)
+    scopes = models.JSONField(default=list, help_text="The AGS scopes the platform granted in the launch.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "item_key", "lineitem_url"], name="unique_lti_line_item_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_key} → {self.lineitem_url}"
+
+
+class GradePassbackQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.exclude(status=GradePassback.Status.SENT)
+
+
+class GradePassback(models.Model):
+    """One score on its way to a platform's gradebook. Rows are kept: a failed passback stays visible and can be
+    retried from the admin; nothing is lost when the platform is down."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (will be retried)"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (retry from the admin)"
+
+    link = models.ForeignKey(LineItemLink, on_delete=models.CASCADE, related_name="passbacks")
+    source = models.CharField(
+        max_length=60, help_text="What recorded the score: `quiz-attempt:<id>` or `lab-submission:<id>`."
+    )
+    score = models.FloatField(help_text="Percent, 0-100.")
+    recorded_at = models.DateTimeField(help_text="When the score was recorded here (the AGS timestamp).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GradePassbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["link", "source"], name="unique_lti_passback_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.score} ({self.get_status_display()})"

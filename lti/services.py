@@ -11,12 +11,15 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from lti.launch import AcademyMessageLaunch, LaunchRefused
-from lti.models import LtiIdentity, Platform, UsedNonce
+from lti.models import LineItemLink, LtiIdentity, Platform, UsedNonce
+from lti.targets import ItemTarget
 
 User = get_user_model()
 
 # The session remembers which platform framed it: lti.middleware relaxes framing and cookies for that session only.
 SESSION_FRAME_ORIGINS = "lti_frame_origins"
+AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def nonce_spend(*, platform: Platform, nonce: str) -> None:
 
 
 @transaction.atomic
-def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch) -> AcceptedLaunch:
+def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch, target: ItemTarget) -> AcceptedLaunch:
     """Sign in the learner a validated launch names, creating their account on the first launch.
 
     The nonce is spent first: a replayed launch fails on its unique row, and the transaction leaves nothing else.
@@ -77,6 +80,11 @@ def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch) -> Acce
             first_name=_name_from_claims(claims),
         )
         identity = LtiIdentity.objects.create(platform=platform, sub=sub, user=user)
+    ags = claims.get(AGS_ENDPOINT) or {}
+    if target.gradable and ags.get("lineitem") and SCORE_SCOPE in ags.get("scope", []):
+        LineItemLink.objects.update_or_create(
+            identity=identity, item_key=target.key, lineitem_url=ags["lineitem"], defaults={"scopes": ags["scope"]}
+        )
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_FRAME_ORIGINS] = frame_origins(platform)
     return AcceptedLaunch(platform=platform, identity=identity, created=created)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
@@ -10,18 +11,37 @@ from courses.models import Lesson
 from labs.models import Lab
 from quizzes.models import Quiz
 
+# view name → (item kind, lookup of the published item from the URL's kwargs)
 ITEM_VIEWS = {
-    "courses:lesson": lambda kw: Lesson.objects.published().filter(
-        course__slug=kw["course_slug"], slug=kw["lesson_slug"]
+    "courses:lesson": (
+        "lesson",
+        lambda kw: Lesson.objects.published().filter(course__slug=kw["course_slug"], slug=kw["lesson_slug"]),
     ),
-    "quizzes:quiz": lambda kw: Quiz.objects.published().filter(course__slug=kw["course_slug"], slug=kw["quiz_slug"]),
-    "labs:detail": lambda kw: Lab.objects.published().filter(course__slug=kw["course_slug"], slug=kw["lab_slug"]),
+    "quizzes:quiz": (
+        "quiz",
+        lambda kw: Quiz.objects.published().filter(course__slug=kw["course_slug"], slug=kw["quiz_slug"]),
+    ),
+    "labs:detail": (
+        "lab",
+        lambda kw: Lab.objects.published().filter(course__slug=kw["course_slug"], slug=kw["lab_slug"]),
+    ),
 }
+GRADABLE_KINDS = {"quiz", "lab"}
 
 
-def item_path(*, target_link_uri: str, site_url: str) -> str | None:
-    """The path of the item the link names, or None when it names no published item of this site (an open
-    redirect would otherwise be one launch away)."""
+@dataclass(frozen=True)
+class ItemTarget:
+    path: str
+    key: str  # "<kind>:<pk>", as the catalogue names items
+
+    @property
+    def gradable(self) -> bool:
+        return self.key.partition(":")[0] in GRADABLE_KINDS
+
+
+def item_target(*, target_link_uri: str, site_url: str) -> ItemTarget | None:
+    """The item the link names, or None when it names no published item of this site (an open redirect would
+    otherwise be one launch away)."""
     target, site = urlsplit(target_link_uri or ""), urlsplit(site_url)
     if (target.scheme, target.netloc) != (site.scheme, site.netloc):
         return None
@@ -29,5 +49,8 @@ def item_path(*, target_link_uri: str, site_url: str) -> str | None:
         match = resolve(target.path)
     except Resolver404:
         return None
-    lookup = ITEM_VIEWS.get(match.view_name)
-    return target.path if lookup and lookup(match.kwargs).exists() else None
+    if match.view_name not in ITEM_VIEWS:
+        return None
+    kind, lookup = ITEM_VIEWS[match.view_name]
+    pk = lookup(match.kwargs).values_list("pk", flat=True).first()
+    return ItemTarget(path=target.path, key=f"{kind}:{pk}") if pk is not None else None

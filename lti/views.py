@@ -18,7 +18,7 @@ from lti.keys import NoToolKey, published_jwks
 from lti.launch import AcademyMessageLaunch, LaunchRefused, launch_storage, message_launch, oidc_login
 from lti.selectors import catalogue_items, catalogue_items_chosen
 from lti.services import frame_origins, launch_accept, nonce_spend
-from lti.targets import item_path
+from lti.targets import item_target
 from lti.tool_config import DatabaseToolConf
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         claims = message.get_launch_data()
         if message.is_deep_link_launch():
             return _deep_link_picker(request, message)
-        target = item_path(
+        target = item_target(
             target_link_uri=claims.get("https://purl.imsglobal.org/spec/lti/claim/target_link_uri", ""),
             site_url=_site_root(request),
         )
@@ -67,10 +67,10 @@ def launch(request: HttpRequest) -> HttpResponse:
             raise LaunchRefused(
                 "The link names no lesson, quiz or lab of this site. Ask your instructor to pick it again."
             )
-        launch_accept(request=request, launch=message)
+        launch_accept(request=request, launch=message, target=target)
     except (LtiException, NoToolKey) as error:
         return _refused(request, str(error))
-    return redirect(target)
+    return redirect(target.path)
 
 
 def _deep_link_picker(request: HttpRequest, message: AcademyMessageLaunch) -> HttpResponse:

@@ -28,9 +28,12 @@ def registered_platform(db, test_platform, client):
         auth_token_url=test_platform.token_url,
         key_set_url=test_platform.jwks_url,
     )
-    test_platform.tool_jwks = lambda: client.get("/.well-known/jwks.json").json()
+    # The platform reads our JWKS once, as platforms cache it (its HTTP thread cannot use the test's database).
+    tool_jwks = client.get("/.well-known/jwks.json").json()
+    test_platform.tool_jwks = lambda: tool_jwks
     test_platform.recorded.token_requests.clear()
     test_platform.recorded.scores.clear()
+    test_platform.scores_unavailable = False
     return row
 
 

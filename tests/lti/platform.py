@@ -55,6 +55,7 @@ class TestPlatform:
         self.recorded = Recorded()
         self.tool_jwks = lambda: {"keys": []}
         self.memberships: list[dict] = []
+        self.scores_unavailable = False  # the gradebook answers 503 while set
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -113,6 +114,8 @@ class TestPlatform:
                 if self.path.startswith("/lineitems/") and self.path.endswith("/scores"):
                     if not self.headers.get("Authorization", "").startswith("Bearer "):
                         return self._json(401, {"error": "no token"})
+                    if platform.scores_unavailable:
+                        return self._json(503, {"error": "gradebook is down for maintenance"})
                     platform.recorded.scores.append({"lineitem": self.path, **json.loads(body)})
                     return self._json(200, {})
                 self._json(404, {"error": "not found"})
@@ -175,6 +178,14 @@ class TestPlatform:
             "email": "ada@example.edu",
         }
         return claims | extra
+
+    def ags_claim(self, lineitem: str) -> dict:
+        return {
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitem": self.issuer + lineitem,
+            }
+        }
 
     def deep_linking_claims(self, *, nonce: str, sub: str = "teacher-1") -> dict:
         claims = self.base_claims(nonce=nonce, sub=sub, roles=[INSTRUCTOR], message_type="LtiDeepLinkingRequest")

@@ -16,9 +16,7 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 def deep_link_picker(client, test_platform, oidc_login, **claims):
     auth = oidc_login(DEEP_LINK_LAUNCH_URL)
     body = test_platform.deep_linking_claims(nonce=auth["nonce"]) | claims
-    return client.post(
-        "/lti/launch/", {"state": auth["state"], "id_token": test_platform.id_token(body)}, secure=True
-    )
+    return client.post("/lti/launch/", {"state": auth["state"], "id_token": test_platform.id_token(body)}, secure=True)
 
 
 def test_instructor_picks_a_lesson_and_a_quiz_and_the_platform_gets_signed_links(
