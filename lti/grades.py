@@ -29,7 +29,7 @@ class PassbackFault(Exception):
     """Sending failed in a way a later attempt may fix (the platform is down, refused our token, timed out)."""
 
 
-class _TimeoutSession(requests.Session):
+class TimeoutSession(requests.Session):
     # pylti1p3 calls the platform without a timeout; a hung platform must not hold a worker forever.
     def request(self, *args, **kwargs):
         kwargs.setdefault("timeout", HTTP_TIMEOUT_SECONDS)
@@ -67,7 +67,7 @@ def passback_send(*, passback_id: int) -> GradePassback:
         .set_grading_progress("FullyGraded")
         .set_user_id(link.identity.sub)
     )
-    connector = ServiceConnector(PlatformRegistration(link.identity.platform), requests_session=_TimeoutSession())
+    connector = ServiceConnector(PlatformRegistration(link.identity.platform), requests_session=TimeoutSession())
     service = AssignmentsGradesService(connector, {"scope": link.scopes, "lineitem": link.lineitem_url})
     passback.attempts += 1
     try:

@@ -138,3 +138,20 @@ class GradePassback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.score} ({self.get_status_display()})"
+
+
+class PlatformCourse(models.Model):
+    """A course (LTI context) on a platform, and the cohort it became here."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="courses")
+    context_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    cohort = models.OneToOneField("workshops.Cohort", on_delete=models.CASCADE, related_name="lti_course")
+    memberships_url = models.URLField(max_length=500, blank=True, help_text="The NRPS endpoint, from the launch.")
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "context_id"], name="unique_lti_platform_course")]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.context_id} ({self.platform.name})"

@@ -10,9 +10,12 @@ from django.contrib.auth import get_user_model, login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from courses.models import Course
 from lti.launch import AcademyMessageLaunch, LaunchRefused
 from lti.models import LineItemLink, LtiIdentity, Platform, UsedNonce
+from lti.roster import ROLES_CLAIM, is_instructor, platform_course_from_launch
 from lti.targets import ItemTarget
+from lti.tasks import sync_roster
 
 User = get_user_model()
 
@@ -57,6 +60,24 @@ def nonce_spend(*, platform: Platform, nonce: str) -> None:
         ) from None
 
 
+def _identity_match(*, platform: Platform, sub: str, claims: dict) -> tuple[LtiIdentity, bool]:
+    identity = LtiIdentity.objects.select_related("user").filter(platform=platform, sub=sub).first()
+    if identity is not None:
+        return identity, False
+    # No password: this account signs in through its platform (create_user makes the password unusable).
+    user = User.objects.create_user(
+        username=_username_for(platform=platform, sub=sub),
+        email=(claims.get("email") or "")[:254],
+        first_name=_name_from_claims(claims),
+    )
+    return LtiIdentity.objects.create(platform=platform, sub=sub, user=user), True
+
+
+def identity_for(*, platform: Platform, sub: str, claims: dict) -> LtiIdentity:
+    """The account of a platform user, created with the name and email the platform sent (launch or roster)."""
+    return _identity_match(platform=platform, sub=sub, claims=claims)[0]
+
+
 @transaction.atomic
 def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch, target: ItemTarget) -> AcceptedLaunch:
     """Sign in the learner a validated launch names, creating their account on the first launch.
@@ -70,21 +91,17 @@ def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch, target:
         raise LaunchRefused("The launch names no user (sub is empty): anonymous launches are not supported.")
     nonce_spend(platform=platform, nonce=launch.nonce())
 
-    identity = LtiIdentity.objects.select_related("user").filter(platform=platform, sub=sub).first()
-    created = identity is None
-    if created:
-        # No password: this account signs in through its platform (create_user makes the password unusable).
-        user = User.objects.create_user(
-            username=_username_for(platform=platform, sub=sub),
-            email=(claims.get("email") or "")[:254],
-            first_name=_name_from_claims(claims),
-        )
-        identity = LtiIdentity.objects.create(platform=platform, sub=sub, user=user)
+    identity, created = _identity_match(platform=platform, sub=sub, claims=claims)
     ags = claims.get(AGS_ENDPOINT) or {}
     if target.gradable and ags.get("lineitem") and SCORE_SCOPE in ags.get("scope", []):
         LineItemLink.objects.update_or_create(
             identity=identity, item_key=target.key, lineitem_url=ags["lineitem"], defaults={"scopes": ags["scope"]}
         )
+    platform_course = platform_course_from_launch(
+        identity=identity, claims=claims, course=Course.objects.get(slug=target.course_slug)
+    )
+    if platform_course and platform_course.memberships_url and is_instructor(claims.get(ROLES_CLAIM, [])):
+        transaction.on_commit(lambda: sync_roster.delay(platform_course.pk))
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_FRAME_ORIGINS] = frame_origins(platform)
     return AcceptedLaunch(platform=platform, identity=identity, created=created)

@@ -33,6 +33,7 @@ GRADABLE_KINDS = {"quiz", "lab"}
 class ItemTarget:
     path: str
     key: str  # "<kind>:<pk>", as the catalogue names items
+    course_slug: str
 
     @property
     def gradable(self) -> bool:
@@ -53,4 +54,6 @@ def item_target(*, target_link_uri: str, site_url: str) -> ItemTarget | None:
         return None
     kind, lookup = ITEM_VIEWS[match.view_name]
     pk = lookup(match.kwargs).values_list("pk", flat=True).first()
-    return ItemTarget(path=target.path, key=f"{kind}:{pk}") if pk is not None else None
+    if pk is None:
+        return None
+    return ItemTarget(path=target.path, key=f"{kind}:{pk}", course_slug=match.kwargs["course_slug"])
