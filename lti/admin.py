@@ -50,7 +50,7 @@ class GradePassbackAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Send the chosen scores again")
+    @admin.action(description="Send again")
     def retry(self, request, queryset) -> None:
         unsent = list(queryset.unsent().values_list("pk", flat=True))
         for pk in unsent:
