@@ -301,6 +301,23 @@ except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
 
 
+# --- LTI 1.3 tool (lti app, issue 16) -------------------------------------------------------------------------------
+# Everything the LTI tool needs from settings lives in this block. Its middleware relaxes framing and cookies only for
+# sessions that began with an LTI launch, so it sits right before SessionMiddleware (see lti/middleware.py).
+INSTALLED_APPS += ["lti"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "lti.middleware.LtiFrameMiddleware"
+)
+# Our signing key as PEM (newlines may be written as \n); empty: the newest key generated in the admin signs.
+LTI_TOOL_PRIVATE_KEY = env.str("LTI_TOOL_PRIVATE_KEY", default="")
+# While rotating keys from the environment: the previous public key, still published in our JWKS.
+LTI_TOOL_RETIRING_PUBLIC_KEY = env.str("LTI_TOOL_RETIRING_PUBLIC_KEY", default="")
+# Grade passback (AGS): retries with exponential backoff from this base, then the row is marked failed in the admin.
+LTI_PASSBACK_MAX_RETRIES = env.int("LTI_PASSBACK_MAX_RETRIES", default=8)
+LTI_PASSBACK_RETRY_BACKOFF_SECONDS = env.int("LTI_PASSBACK_RETRY_BACKOFF_SECONDS", default=30)
+# --- end of the LTI block ---------------------------------------------------------------------------------------------
+
+
 # --- Logging: one JSON object per line on stdout --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING_CONFIG = "logging.config.dictConfig"

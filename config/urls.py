@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config import health
 from courses import views as course_views
+from lti import views as lti_views
 
 urlpatterns = [
     path("", course_views.home, name="home"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("labs.urls")),
     path("workshops/", include("workshops.urls")),
     path("teams/", include("teams.urls")),
+    path("lti/", include("lti.urls")),
+    path(".well-known/jwks.json", lti_views.jwks, name="jwks"),
     path("", include("courses.urls")),
 ]
 
