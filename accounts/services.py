@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -8,13 +7,16 @@ from accounts.forms import SignUpForm
 from accounts.names import display_name
 from accounts.signals import display_name_changed
 
+USER_BACKEND = "accounts.backends.CachedPermissionsBackend"
+
 
 @transaction.atomic
 def user_sign_up(*, request: HttpRequest, form: SignUpForm) -> User:
     """Create the account and sign the new user in (signals then merge anything kept in the session)."""
     user = form.save()
-    # The session names the backend, and a later request is signed in only if that backend is still configured.
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    # The session names the backend, and a later request is signed in only if that backend is still configured:
+    # the one that loads users (django-axes' backend, listed first, only refuses locked-out logins).
+    login(request, user, backend=USER_BACKEND)
     return user
 
 
