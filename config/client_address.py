@@ -42,3 +42,13 @@ def client_address(request: HttpRequest) -> str:
         if not _is_trusted(hop):
             return hop
     return hops[0] if hops else peer
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """client_address as django-axes stores it: a valid IP address or None (its column is an IP field, and
+    PostgreSQL refuses anything else; a test client's request may have no address at all)."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

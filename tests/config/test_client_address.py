@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from config.client_address import client_address
+from config.client_address import client_address, client_ip_or_none
 
 
 def request_from(peer: str, forwarded: str | None = None):
@@ -30,3 +30,10 @@ def test_a_trusted_proxy_without_the_header_is_the_client(settings):
 def test_star_trusts_every_peer(settings):
     settings.FORWARDED_ALLOW_IPS = ["*"]
     assert client_address(request_from("203.0.113.9", "198.51.100.1")) == "198.51.100.1"
+
+
+def test_what_axes_stores_is_an_ip_address_or_nothing(settings):
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]
+    assert client_ip_or_none(request_from("203.0.113.9")) == "203.0.113.9"
+    assert client_ip_or_none(request_from("127.0.0.1", "not-an-address")) is None
+    assert client_ip_or_none(request_from("")) is None
