@@ -235,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
     "reap-submissions": {"task": "labs.tasks.reap_submissions", "schedule": float(LAB_REAP_INTERVAL_SECONDS)},
     # Idempotent: each reminder is sent once per assignment, however often this runs.
     "assessment-reminders": {"task": "teams.tasks.send_assessment_reminders", "schedule": 3600.0},
+    # A pass recorded before the deadline of an "after the deadline" assessment gets its certificate once it passes.
+    "assessment-certificates": {"task": "teams.tasks.issue_due_certificates", "schedule": 600.0},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

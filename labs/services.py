@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from labs.models import Lab, Scorecard, Submission
+from labs.signals import scorecard_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +236,10 @@ def submission_record_result(*, submission: Submission, result) -> Submission:
             "submission graded",
             extra={"submission": str(submission.public_id), "score": card.score, "status": submission.status},
         )
+        # A listener's fault is logged, never allowed to undo the learner's scorecard.
+        for receiver, error in scorecard_recorded.send_robust(sender=Submission, submission=submission):
+            if isinstance(error, Exception):
+                logger.error("scorecard listener failed", exc_info=error, extra={"receiver": repr(receiver)})
     return submission
 
 

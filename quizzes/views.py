@@ -1,17 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from config.http import HtmxHttpRequest
 from courses.access import locked_response
-from quizzes import selectors, services
-from quizzes.models import Attempt, AttemptItem, Quiz
-from quizzes.presentation import question_view, should_reveal
-from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from quizzes import flow, selectors, services
+from quizzes.flow import AnswerFlow
+from quizzes.models import Attempt, Quiz
+from quizzes.presentation import question_view
 
 
 def get_quiz(course_slug: str, quiz_slug: str) -> Quiz:
@@ -67,53 +66,23 @@ def attempt_start(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) ->
     return redirect(attempt_url(attempt))
 
 
-def attempt_context(
-    request: HtmxHttpRequest,
-    quiz: Quiz,
-    attempt: Attempt,
-    current: int | None,
-    *,
-    error_item: AttemptItem | None = None,
-    error: str = "",
-    locked: bool = False,
-) -> dict:
-    items = selectors.attempt_items(attempt=attempt)
-    answers = selectors.attempt_answers(attempt=attempt)
-    total = len(items)
-    if current is None:
-        current = next((item.position for item in items if item.pk not in answers), 1)
-    current = min(max(current, 1), max(total, 1))
-    shown = items if quiz.display == Quiz.Display.ALL else [i for i in items if i.position == current]
-    questions = [
-        question_view(
-            quiz=quiz,
-            attempt=attempt,
-            item=item,
-            total=total,
-            answer=answers.get(item.pk),
-            reveal=should_reveal(quiz, attempt, answers.get(item.pk)),
-            editable=True,
-            error=error if item == error_item else "",
-            locked=locked and item == error_item,
-        )
-        for item in shown
-    ]
-    base = attempt_url(attempt)
-    progress = progress_steps(quiz, base, [(item.position, item.pk in answers) for item in items], current)
-    one = quiz.display == Quiz.Display.ONE
-    return {
-        "quiz": quiz,
-        "attempt": attempt,
-        "questions": questions,
-        "progress": progress,
-        "answered_count": len(answers),
-        "total": total,
-        "current": current,
-        "one_at_a_time": one,
-        "previous_url": f"{base}?q={current - 1}" if one and current > 1 else "",
-        "next_url": f"{base}?q={current + 1}" if one and current < total else "",
-        "submit_url": attempt_url(attempt, "attempt_submit"),
-    }
+def answer_flow(attempt: Attempt) -> AnswerFlow:
+    """A practice attempt in the shared answer flow, answered through the quiz's own URLs."""
+    quiz = attempt.quiz
+    closed_name = "attempt_results" if attempt.submitted_at else "attempt"
+    return AnswerFlow(
+        attempt=attempt,
+        quiz=quiz,
+        template="quizzes/attempt.html",
+        page_url=attempt_url(attempt),
+        submit_url=attempt_url(attempt, "attempt_submit"),
+        closed_url=attempt_url(attempt, closed_name),
+        answer_url=lambda position: reverse(
+            "quizzes:answer", args=[quiz.course.slug, quiz.slug, attempt.number, position]
+        ),
+        reveal_as_you_go=quiz.feedback == Quiz.Feedback.IMMEDIATE,
+        one_at_a_time=quiz.display == Quiz.Display.ONE,
+    )
 
 
 @login_required
@@ -129,7 +98,7 @@ def attempt_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, n
         return redirect(attempt_url(attempt, "attempt_results"))
     requested = request.GET.get("q", "")
     current = int(requested) if requested.isdigit() else None
-    return render(request, "quizzes/attempt.html", attempt_context(request, quiz, attempt, current))
+    return flow.render_page(request, answer_flow(attempt), current)
 
 
 @login_required
@@ -140,77 +109,7 @@ def answer(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: i
     )
     if item is None:
         raise Http404("No such question")
-    attempt = item.attempt
-    quiz = attempt.quiz
-    if not services.answer_rate_allowed(user_id=request.user.pk):
-        return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
-    closed_url = attempt_url(attempt, "attempt_results" if attempt.submitted_at else "attempt")
-    if not services.attempt_is_open(attempt):
-        return HttpResponseClientRedirect(closed_url) if request.htmx else redirect(closed_url)
-    error = ""
-    result = None
-    try:
-        parsed = parse_answer(attempt=attempt, version=item.version, data=request.POST)
-        result = services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
-    except TamperedAnswer:
-        return HttpResponseBadRequest("This answer does not belong to the question.")
-    except IncompleteAnswer as incomplete:
-        error = str(incomplete)
-    except services.AttemptClosed:
-        return HttpResponseClientRedirect(closed_url) if request.htmx else redirect(closed_url)
-    if request.htmx:
-        saved = result.answer if result else selectors.attempt_answers(attempt=attempt).get(item.pk)
-        return render(
-            request, "quizzes/attempt.html#answered", answered_context(quiz, attempt, item, saved, result, error)
-        )
-    if error:
-        context = attempt_context(request, quiz, attempt, position, error_item=item, error=error)
-        return render(request, "quizzes/attempt.html", context, status=422)
-    if quiz.display == Quiz.Display.ALL:
-        return redirect(f"{attempt_url(attempt)}#question-{position}")
-    show = position if quiz.feedback == Quiz.Feedback.IMMEDIATE else min(position + 1, attempt.items.count())
-    return redirect(f"{attempt_url(attempt)}?q={show}#question-{show}")
-
-
-def answered_context(quiz: Quiz, attempt: Attempt, item: AttemptItem, saved, result, error: str) -> dict:
-    """The htmx answer response: the question re-rendered, and the progress (swapped out of band)."""
-    rows = selectors.attempt_progress(attempt=attempt)
-    one = quiz.display == Quiz.Display.ONE
-    base = attempt_url(attempt)
-    question = question_view(
-        quiz=quiz,
-        attempt=attempt,
-        item=item,
-        total=len(rows),
-        answer=saved,
-        reveal=should_reveal(quiz, attempt, saved),
-        editable=True,
-        error=error,
-        locked=bool(result and result.locked),
-    )
-    return {
-        "quiz": quiz,
-        "attempt": attempt,
-        "question": question,
-        "progress": progress_steps(quiz, base, rows, item.position),
-        "answered_count": sum(answered for _, answered in rows),
-        "total": len(rows),
-        "one_at_a_time": one,
-        "next_url": f"{base}?q={item.position + 1}" if one and item.position < len(rows) else "",
-    }
-
-
-def progress_steps(quiz: Quiz, base: str, rows: list[tuple[int, bool]], current: int) -> list[dict]:
-    one = quiz.display == Quiz.Display.ONE
-    return [
-        {
-            "position": position,
-            "answered": answered,
-            "current": position == current,
-            "url": f"{base}?q={position}" if one else f"#question-{position}",
-        }
-        for position, answered in rows
-    ]
+    return flow.answer_post(request, answer_flow(item.attempt), item)
 
 
 @login_required
@@ -218,6 +117,7 @@ def progress_steps(quiz: Quiz, base: str, rows: list[tuple[int, bool]], current:
 def attempt_submit(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     attempt = get_attempt(request, quiz, number)
+    flow.submit_post(request, answer_flow(attempt))
     services.attempt_submit(attempt=attempt)
     return redirect(attempt_url(attempt, "attempt_results"))
 

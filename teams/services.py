@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Quiz
 from teams import certificates
-from teams.models import Assessment, AssessmentQuiz, Assignment, Invitation, Membership, Organisation
+from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
 from teams.progress import progress_of, results_visible
 
 INVITATIONS_PER_HOUR = 30
@@ -182,6 +183,35 @@ def assignment_evaluate(*, assignment: Assignment, now: datetime | None = None) 
     if assignment.passed_at is not None and results_visible(assignment.assessment, now=now):
         certificates.certificate_issue_for_assignment(assignment=assignment)
     return assignment
+
+
+def assignments_evaluate_for_lab(*, user, lab) -> int:
+    """A lab result arrived: evaluate the person's unfinished assignments that include the lab. Returns how many."""
+    open_assignments = Assignment.objects.filter(user=user, passed_at__isnull=True, assessment__labs=lab)
+    evaluated = 0
+    for assignment in open_assignments.select_related("assessment__organisation", "user"):
+        assignment_evaluate(assignment=assignment)
+        evaluated += 1
+    return evaluated
+
+
+def certificates_issue_due(*, now: datetime | None = None) -> int:
+    """Issue the certificates that waited for the deadline (results shown only after it). Idempotent; run by beat."""
+    now = now or timezone.now()
+    waiting = Assignment.objects.filter(
+        passed_at__isnull=False, assessment__deadline__lte=now, assessment__feedback=Assessment.Feedback.AFTER_DEADLINE
+    ).exclude(
+        Exists(
+            Certificate.objects.filter(
+                user=OuterRef("user"), assessment=OuterRef("assessment"), kind=Certificate.Kind.ASSESSMENT
+            )
+        )
+    )
+    issued = 0
+    for assignment in waiting.select_related("assessment__organisation", "user"):
+        certificates.certificate_issue_for_assignment(assignment=assignment)
+        issued += 1
+    return issued
 
 
 def assessment_attempt_submit(*, assignment: Assignment, attempt: Attempt) -> Attempt:

@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from config.http import HtmxHttpRequest
+from quizzes import flow
 from quizzes import selectors as quiz_selectors
 from quizzes import services as quiz_services
-from quizzes.presentation import question_view
-from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from quizzes.flow import AnswerFlow
 from teams import selectors, services
 from teams.models import Certificate
 
@@ -27,8 +26,6 @@ def assignments(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def assignment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
     assignment = selectors.assignment_for_learner(user=request.user, public_id=public_id)
-    # Lab scores arrive from the worker; evaluating here records a pass (and issues the certificate) when they do.
-    services.assignment_evaluate(assignment=assignment)
     context = selectors.learner_view(assignment)
     context["assignment"] = assignment
     context["assessment"] = assignment.assessment
@@ -78,20 +75,21 @@ def attempt_start(request: HtmxHttpRequest, public_id, part_id: int) -> HttpResp
     return redirect(attempt_url(assignment, part, attempt))
 
 
-def hidden_question(assignment, part, attempt, item, total: int, answer, error: str = ""):
-    """A question as the quiz engine presents it, with no key revealed, answered through the assessment's URL."""
-    view = question_view(
-        quiz=part.quiz, attempt=attempt, item=item, total=total, answer=answer, reveal=False, editable=True, error=error
+def answer_flow(assignment, part, attempt) -> AnswerFlow:
+    """An assessment attempt in the shared answer flow: answered through the assessment's URLs, no key shown."""
+    return AnswerFlow(
+        attempt=attempt,
+        quiz=part.quiz,
+        template="teams/take.html",
+        page_url=attempt_url(assignment, part, attempt),
+        submit_url=attempt_url(assignment, part, attempt, "attempt_submit"),
+        closed_url=assignment.get_absolute_url(),
+        answer_url=lambda position: reverse(
+            "teams:answer", args=[assignment.public_id, part.pk, attempt.number, position]
+        ),
+        reveal_as_you_go=False,
+        page_context={"assignment": assignment, "assessment": assignment.assessment},
     )
-    view.action = reverse("teams:answer", args=[assignment.public_id, part.pk, attempt.number, item.position])
-    return view
-
-
-def progress_steps(rows: list[tuple[int, bool]]) -> list[dict]:
-    return [
-        {"position": position, "answered": answered, "current": False, "url": f"#question-{position}"}
-        for position, answered in rows
-    ]
 
 
 @login_required
@@ -104,23 +102,7 @@ def attempt_detail(request: HtmxHttpRequest, public_id, part_id: int, number: in
         return redirect(assignment)
     if attempt.submitted_at is not None:
         return redirect(assignment)
-    items = quiz_selectors.attempt_items(attempt=attempt)
-    answers = quiz_selectors.attempt_answers(attempt=attempt)
-    context = {
-        "assignment": assignment,
-        "assessment": assignment.assessment,
-        "quiz": part.quiz,
-        "attempt": attempt,
-        "questions": [
-            hidden_question(assignment, part, attempt, item, len(items), answers.get(item.pk)) for item in items
-        ],
-        "progress": progress_steps([(item.position, item.pk in answers) for item in items]),
-        "answered_count": len(answers),
-        "total": len(items),
-        "one_at_a_time": False,
-        "submit_url": attempt_url(assignment, part, attempt, "attempt_submit"),
-    }
-    return render(request, "teams/take.html", context)
+    return flow.render_page(request, answer_flow(assignment, part, attempt), None)
 
 
 @login_required
@@ -130,47 +112,14 @@ def answer(request: HtmxHttpRequest, public_id, part_id: int, number: int, posit
     item = quiz_selectors.attempt_item(attempt=attempt, position=position)
     if item is None:
         raise Http404("No such question")
-    if not quiz_services.answer_rate_allowed(user_id=request.user.pk):
-        return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
-    here = attempt_url(assignment, part, attempt)
-    error = ""
-    saved = None
-    try:
-        if not quiz_services.attempt_is_open(attempt):
-            raise quiz_services.AttemptClosed
-        parsed = parse_answer(attempt=attempt, version=item.version, data=request.POST)
-        saved = quiz_services.answer_save(
-            attempt=attempt, item=item, given=parsed.given, response=parsed.response
-        ).answer
-    except TamperedAnswer:
-        return HttpResponseBadRequest("This answer does not belong to the question.")
-    except IncompleteAnswer as incomplete:
-        error = str(incomplete)
-    except quiz_services.AttemptClosed:
-        return HttpResponseClientRedirect(here) if request.htmx else redirect(here)
-    if not request.htmx:
-        if error:
-            messages.error(request, f"Question {position}: {error}")
-        return redirect(f"{here}#question-{position}")
-    rows = quiz_selectors.attempt_progress(attempt=attempt)
-    if saved is None:
-        saved = quiz_selectors.attempt_answers(attempt=attempt).get(item.pk)
-    context = {
-        "quiz": part.quiz,
-        "attempt": attempt,
-        "question": hidden_question(assignment, part, attempt, item, len(rows), saved, error),
-        "progress": progress_steps(rows),
-        "answered_count": sum(answered for _, answered in rows),
-        "total": len(rows),
-        "one_at_a_time": False,
-    }
-    return render(request, "teams/take.html#answered", context)
+    return flow.answer_post(request, answer_flow(assignment, part, attempt), item)
 
 
 @login_required
 @require_POST
 def attempt_submit(request: HtmxHttpRequest, public_id, part_id: int, number: int) -> HttpResponse:
     assignment, part, attempt = load(request, public_id, part_id, number)
+    flow.submit_post(request, answer_flow(assignment, part, attempt))
     services.assessment_attempt_submit(assignment=assignment, attempt=attempt)
     messages.success(request, f"{part.quiz.title}: attempt {attempt.number} submitted.")
     return redirect(assignment)

@@ -41,7 +41,7 @@ def assert_no_leak(page: str, version) -> None:
     for accepted in definition.get("accepted", []):
         if accepted.lower() not in prompt.lower():
             assert accepted.lower() not in visible.lower(), f"{label}: accepted answer shown"
-    values = re.findall(r'name="(?:answer|match-[0-9a-f]+)" value="([^"]*)"', section)
+    values = re.findall(r'name="q\d+-(?:answer|match-[0-9a-f]+)" value="([^"]*)"', section)
     values += re.findall(r'<option value="([0-9a-f]*)"', section)
     if version.type in {"single", "multiple", "matching"}:
         assert values and all(TOKEN.match(v) for v in values if v), f"{label}: option ids {values}"
@@ -49,7 +49,7 @@ def assert_no_leak(page: str, version) -> None:
         shown = [text_of(m) for m in re.findall(r'class="ordering-text"[^>]*>(.*?)</span>', section, re.DOTALL)]
         assert sorted(shown) == sorted(text_of(i) for i in rendered["items"])
         assert shown != [text_of(i) for i in rendered["items"]], f"{label}: items shown in the right order"
-        names = re.findall(r'name="position-([0-9a-f]+)"', section)
+        names = re.findall(r'name="q\d+-position-([0-9a-f]+)"', section)
         assert len(names) == len(shown) and all(TOKEN.match(n) for n in names)
     if version.type == "matching":
         shown = [text_of(o) for o in re.findall(r'<option value="[0-9a-f]{16}">(.*?)</option>', section)]

@@ -1,0 +1,228 @@
+"""The answer flow: the one way an attempt is taken, shared by practice quizzes and team assessments.
+
+A page owns its URLs and its header; this module owns everything between: the attempt page's context, saving one
+answer (htmx on change, or a plain post), and saving every answer a plain form posts with "Submit attempt". Each
+question's fields are named `q<position>-<field>` so the whole attempt can be one form that works without JavaScript.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+from config.http import HtmxHttpRequest
+from quizzes import selectors, services
+from quizzes.models import Answer, Attempt, AttemptItem, Quiz
+from quizzes.presentation import QuestionView, question_view
+from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+
+PREFIXED = re.compile(r"^q(\d+)-(.+)$")
+
+
+@dataclass(frozen=True)
+class AnswerFlow:
+    """One attempt as a page takes it: where it lives, where it answers, and whether it shows feedback as it goes."""
+
+    attempt: Attempt
+    quiz: Quiz
+    template: str  # the page; it includes the flow's partials from quizzes/answer_flow.html
+    page_url: str
+    submit_url: str
+    closed_url: str  # where a learner goes once the attempt is closed (submitted or out of time)
+    answer_url: Callable[[int], str]
+    reveal_as_you_go: bool  # practice with immediate feedback; an assessment never reveals while open
+    one_at_a_time: bool = False
+    page_context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def autosave(self) -> bool:
+        """Save on change only where saving shows nothing: with feedback as you go, saving is "Check answer"."""
+        return not self.reveal_as_you_go
+
+    def question_url(self, position: int) -> str:
+        query = f"?q={position}" if self.one_at_a_time else ""
+        return f"{self.page_url}{query}#question-{position}"
+
+
+def question_fields(data: QueryDict, position: int) -> QueryDict:
+    """One question's fields out of the whole attempt's form: `q3-answer` becomes `answer` for question 3. Bare
+    names (a client posting one question alone) pass through; another question's fields are dropped."""
+    fields = QueryDict(mutable=True)
+    for key in data:
+        match = PREFIXED.match(key)
+        if match is None:
+            fields.setlist(key, data.getlist(key))
+        elif int(match.group(1)) == position:
+            fields.setlist(match.group(2), data.getlist(key))
+    return fields
+
+
+def posted_for(data: QueryDict, position: int) -> bool:
+    """Whether the form carried anything for this question (a disabled, already answered question posts nothing)."""
+    prefix = f"q{position}-"
+    return any(key.startswith(prefix) and any(data.getlist(key)) for key in data)
+
+
+def answers_save_posted(*, attempt: Attempt, data: QueryDict) -> int:
+    """Save every question the form carries an answer for: the plain, no-JavaScript "Submit attempt" loses nothing.
+    An incomplete or impossible answer is skipped (the others still count); returns how many were saved or kept."""
+    saved = 0
+    existing = {answer.item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+    for item in selectors.attempt_items(attempt=attempt):
+        if not posted_for(data, item.position):
+            continue
+        try:
+            parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(data, item.position))
+            services.answer_save(
+                attempt=attempt,
+                item=item,
+                given=parsed.given,
+                response=parsed.response,
+                existing=existing.get(item.pk),
+            )
+        except (IncompleteAnswer, TamperedAnswer):
+            continue
+        except services.AttemptClosed:
+            break
+        saved += 1
+    return saved
+
+
+def progress_steps(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int | None) -> list[dict]:
+    return [
+        {
+            "position": position,
+            "answered": answered,
+            "current": position == current,
+            "url": f"{flow.page_url}?q={position}" if flow.one_at_a_time else f"#question-{position}",
+        }
+        for position, answered in rows
+    ]
+
+
+def flow_question(
+    flow: AnswerFlow, item: AttemptItem, *, total: int, answer: Answer | None, error: str = "", locked: bool = False
+) -> QuestionView:
+    view = question_view(
+        quiz=flow.quiz,
+        attempt=flow.attempt,
+        item=item,
+        total=total,
+        answer=answer,
+        reveal=flow.reveal_as_you_go and answer is not None,
+        editable=True,
+        error=error,
+        locked=locked,
+    )
+    view.action = flow.answer_url(item.position)
+    return view
+
+
+def base_context(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int | None) -> dict:
+    total = len(rows)
+    answered = sum(done for _, done in rows)
+    next_position = current + 1 if flow.one_at_a_time and current is not None and current < total else None
+    return {
+        **flow.page_context,
+        "quiz": flow.quiz,
+        "attempt": flow.attempt,
+        "flow": flow,
+        "progress": progress_steps(flow, rows, current),
+        "answered_count": answered,
+        "unanswered_count": total - answered,
+        "total": total,
+        "current": current,
+        "one_at_a_time": flow.one_at_a_time,
+        "next_position": next_position,
+        "submit_url": flow.submit_url,
+    }
+
+
+def page_context(
+    flow: AnswerFlow, current: int | None, *, error_item: AttemptItem | None = None, error: str = "", locked=False
+) -> dict:
+    items = selectors.attempt_items(attempt=flow.attempt)
+    answers = selectors.attempt_answers(attempt=flow.attempt)
+    if current is None:
+        current = next((item.position for item in items if item.pk not in answers), 1)
+    current = min(max(current, 1), max(len(items), 1))
+    shown = [item for item in items if item.position == current] if flow.one_at_a_time else items
+    context = base_context(flow, [(item.position, item.pk in answers) for item in items], current)
+    context["questions"] = [
+        flow_question(
+            flow,
+            item,
+            total=len(items),
+            answer=answers.get(item.pk),
+            error=error if item == error_item else "",
+            locked=locked and item == error_item,
+        )
+        for item in shown
+    ]
+    context["previous_url"] = f"{flow.page_url}?q={current - 1}" if flow.one_at_a_time and current > 1 else ""
+    return context
+
+
+def render_page(request: HtmxHttpRequest, flow: AnswerFlow, current: int | None, **errors) -> HttpResponse:
+    status = 422 if errors.get("error") else 200
+    return render(request, flow.template, page_context(flow, current, **errors), status=status)
+
+
+def closed(request: HtmxHttpRequest, flow: AnswerFlow) -> HttpResponse:
+    return HttpResponseClientRedirect(flow.closed_url) if request.htmx else redirect(flow.closed_url)
+
+
+def answer_post(request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem) -> HttpResponse:
+    """Save one answer. htmx gets the question's saved state (or, with feedback as you go, the question checked);
+    a plain post goes back to the page, or on to the next question when "Next question" posted it."""
+    attempt = flow.attempt
+    if not services.answer_rate_allowed(user_id=request.user.pk):
+        return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
+    if not services.attempt_is_open(attempt):
+        return closed(request, flow)
+    moving_on = request.POST.get("then") == "next"
+    error = ""
+    result = None
+    try:
+        parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(request.POST, item.position))
+        result = services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
+    except TamperedAnswer:
+        return HttpResponseBadRequest("This answer does not belong to the question.")
+    except IncompleteAnswer as incomplete:
+        # "Next question" with nothing chosen just moves on; a half-finished answer is shown back, not dropped.
+        if not (moving_on and not posted_for(request.POST, item.position)):
+            error = str(incomplete)
+    except services.AttemptClosed:
+        return closed(request, flow)
+    if request.htmx:
+        return answered_response(request, flow, item, result, error)
+    if error:
+        return render_page(request, flow, item.position, error_item=item, error=error)
+    # With feedback as you go the learner stays to read it; otherwise one-at-a-time moves on to the next question.
+    stay = not moving_on and (flow.reveal_as_you_go or not flow.one_at_a_time)
+    show = item.position if stay else min(item.position + 1, attempt.items.count())
+    return redirect(flow.question_url(show))
+
+
+def answered_response(
+    request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem, result: services.SaveResult | None, error: str
+) -> HttpResponse:
+    rows = selectors.attempt_progress(attempt=flow.attempt)
+    saved = result.answer if result else selectors.attempt_answers(attempt=flow.attempt).get(item.pk)
+    context = base_context(flow, rows, item.position)
+    context["question"] = flow_question(
+        flow, item, total=len(rows), answer=saved, error=error, locked=bool(result and result.locked)
+    )
+    # A save on change swaps only the question's status line, so focus and the learner's typing stay put.
+    partial = "status_answered" if request.htmx.target == f"question-{item.position}-status" else "answered"
+    return render(request, f"quizzes/answer_flow.html#{partial}", context)
+
+
+def submit_post(request: HtmxHttpRequest, flow: AnswerFlow) -> None:
+    """Save what the form carries, then the caller scores the attempt with its own service."""
+    if services.attempt_is_open(flow.attempt):
+        answers_save_posted(attempt=flow.attempt, data=request.POST)
