@@ -185,6 +185,9 @@ def answer_post(request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem) -
     if not services.attempt_is_open(attempt):
         return closed(request, flow)
     moving_on = request.POST.get("then") == "next"
+    if moving_on and not posted_for(request.POST, item.position):
+        # Nothing to save (nothing chosen, or the answer is already checked and its fields disabled): move on.
+        return redirect(flow.question_url(min(item.position + 1, attempt.items.count())))
     error = ""
     result = None
     try:
@@ -193,9 +196,7 @@ def answer_post(request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem) -
     except TamperedAnswer:
         return HttpResponseBadRequest("This answer does not belong to the question.")
     except IncompleteAnswer as incomplete:
-        # "Next question" with nothing chosen just moves on; a half-finished answer is shown back, not dropped.
-        if not (moving_on and not posted_for(request.POST, item.position)):
-            error = str(incomplete)
+        error = str(incomplete)  # a half-finished answer is shown back, not dropped, even on "Next question"
     except services.AttemptClosed:
         return closed(request, flow)
     if request.htmx:

@@ -14,12 +14,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FOCUSED = "(selector) => !!document.activeElement && document.activeElement.matches(selector)"
 
 
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    for _ in range(limit):
+def tabs_to(page, selector: str, limit: int = 80) -> int:
+    """Press Tab until the selector has focus; return how many presses it took."""
+    for presses in range(limit):
         if page.evaluate(FOCUSED, selector):
-            return
+            return presses
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    tabs_to(page, selector, limit)
 
 
 def choose_with_arrows(page, group: str, value: str, limit: int = 12) -> None:
@@ -41,23 +46,34 @@ def answer_with_keyboard(page, attempt: Attempt, item) -> None:
     kind = version.type
     if kind == "single":
         right = next(i for i, o in enumerate(definition["options"]) if o["correct"])
-        choose_with_arrows(page, f"{section} input[name=answer]", token(attempt, version, "option", right))
+        choose_with_arrows(page, f"{section} input[name$=-answer]", token(attempt, version, "option", right))
     elif kind == "multiple":
         for i, option in enumerate(definition["options"]):
             if option["correct"]:
                 tab_to(page, f'{section} input[value="{token(attempt, version, "option", i)}"]')
                 page.keyboard.press("Space")
     elif kind == "true_false":
-        choose_with_arrows(page, f"{section} input[name=answer]", "true" if definition["answer"] else "false")
+        choose_with_arrows(page, f"{section} input[name$=-answer]", "true" if definition["answer"] else "false")
     elif kind == "spot":
+        # The snippet is one Tab stop; arrow keys move between its lines and Space selects one.
+        tab_to(page, f"{section} .spot-code input")
+        lines = page.locator(f"{section} .spot-code input")
+        assert lines.evaluate_all("boxes => boxes.filter(box => box.tabIndex === 0).length") == 1
+        here = int(page.evaluate("() => document.activeElement.value"))
         for line in definition["violations"]:
-            tab_to(page, f'{section} input[name=line][value="{line}"]')
+            key = "ArrowDown" if line > here else "ArrowUp"
+            for _ in range(abs(line - here)):
+                page.keyboard.press(key)
+            here = line
+            assert page.evaluate(FOCUSED, f'{section} input[value="{line}"]')
             page.keyboard.press("Space")
+        presses = tabs_to(page, f"{section} button[type=submit]")
+        assert presses <= 2, f"{presses} Tabs from the snippet to Check answer"
     elif kind == "matching":
         for i in range(len(definition["pairs"])):
             choose_with_arrows(
                 page,
-                f'{section} select[name="match-{token(attempt, version, "left", i)}"]',
+                f'{section} select[name$="-match-{token(attempt, version, "left", i)}"]',
                 token(attempt, version, "right", i),
             )
     elif kind == "ordering":
@@ -72,7 +88,7 @@ def answer_with_keyboard(page, attempt: Attempt, item) -> None:
                     page.keyboard.press("Enter")
         expect(page.locator(f"{section} .ordering-text")).to_have_text(items)
     elif kind in {"short_text", "number"}:
-        tab_to(page, f"{section} input[name=answer]")
+        tab_to(page, f"{section} input[name$=-answer]")
         page.keyboard.type(str(definition["accepted"][0] if kind == "short_text" else definition["answer"]))
     tab_to(page, f"{section} button[type=submit]")
     page.keyboard.press("Enter")
@@ -112,7 +128,7 @@ def test_take_the_config_quiz_with_the_keyboard_only(page, live_server, course_c
         if item.version.type == "spot":
             screenshot(page, "quiz-spot-answered-light")
         if item.position < len(items):
-            tab_to(page, "a.next-link")
+            tab_to(page, ".next-link")
             page.keyboard.press("Enter")
     expect(page.locator(".quiz-progress-count")).to_contain_text(f"{len(items)} of {len(items)} answered")
 
