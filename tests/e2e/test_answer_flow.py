@@ -22,7 +22,10 @@ PASSWORD = "a-long-Passphrase-42"
 # would, so the test knows the right answers.
 QUESTIONS = [
     (
-        {"type": "single", "options": [{"text": "In the environment", "correct": True}, {"text": "In a file", "correct": False}]},
+        {
+            "type": "single",
+            "options": [{"text": "In the environment", "correct": True}, {"text": "In a file", "correct": False}],
+        },
         {"options": ["<p>In the environment</p>", "<p>In a file</p>"], "feedback": ["", ""]},
     ),
     ({"type": "true_false", "answer": False}, {"feedback": {"true": "", "false": ""}}),

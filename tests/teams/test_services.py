@@ -183,3 +183,14 @@ def test_invitations_are_rate_limited_per_admin(organisation, admin, monkeypatch
     with pytest.raises(services.TooManyInvitations):
         services.invitation_create(organisation=organisation, email="p3@example.com", invited_by=admin)
     assert len(mail.outbox) == 2
+
+
+def test_certificates_waiting_for_the_deadline_are_issued_once_it_passes(make_assessment, member):
+    assessment = make_assessment(feedback="after_deadline")
+    assignment = services.assignment_create(assessment=assessment, user=member)
+    take(assignment, assessment.parts.get())
+    assert services.certificates_issue_due(now=assessment.deadline - timedelta(seconds=1)) == 0
+    assert not Certificate.objects.filter(user=member).exists()
+    assert services.certificates_issue_due(now=assessment.deadline + timedelta(seconds=1)) == 1
+    assert Certificate.objects.filter(user=member, assessment=assessment).count() == 1
+    assert services.certificates_issue_due(now=assessment.deadline + timedelta(seconds=2)) == 0  # idempotent
