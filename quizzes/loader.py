@@ -14,27 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from courses.content.errors import ContentError, ContentProblem
+from courses.markdown import render_fragment
 from courses.models import Course, Lesson
 from quizzes.models import Question, QuestionVersion, Quiz
-from quizzes.rendering import render_question
+from quizzes.types import REGISTRY, question_type
+from quizzes.types.base import is_int, is_text
 
 FINAL_SLUG = "final"
-QUESTION_TYPES = {"single", "multiple", "true_false", "ordering", "matching", "short_text", "number", "spot"}
 COMMON_FIELDS = {"id", "type", "prompt", "explanation", "lesson", "points", "factor"}
-TYPE_FIELDS = {
-    "single": {"options"},
-    "multiple": {"options"},
-    "true_false": {"answer", "feedback_true", "feedback_false"},
-    "ordering": {"items", "scoring"},
-    "matching": {"pairs"},
-    "short_text": {"accepted", "pattern"},
-    "number": {"answer", "tolerance", "unit"},
-    "spot": {"language", "code", "violations", "line_feedback"},
-}
 QUIZ_FIELDS = {"title", "lesson", "policy", "questions"}
 POLICY_DEFAULTS: dict[str, Any] = {
     "pass_mark": 70,
@@ -51,7 +40,6 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_LESSON_QUESTIONS = 8
 MIN_LESSON_TYPES = 4
 MIN_FINAL_QUESTIONS = 60
-MAX_SPOT_LINES = 25
 
 
 @dataclass
@@ -66,18 +54,6 @@ class ParsedQuiz:
 
 def content_hash(definition: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 class QuizFileValidator:
@@ -198,10 +174,10 @@ class QuizFileValidator:
         else:
             seen[qid] = line
         kind = question.get("type")
-        if kind not in QUESTION_TYPES:
-            report("type", f"type must be one of {sorted(QUESTION_TYPES)}, not {kind!r}")
+        if kind not in REGISTRY:
+            report("type", f"type must be one of {sorted(REGISTRY)}, not {kind!r}")
             return
-        for key in sorted(set(question) - COMMON_FIELDS - TYPE_FIELDS[kind], key=str):
+        for key in sorted(set(question) - COMMON_FIELDS - question_type(kind).fields, key=str):
             report(key, f"unknown field {key!r} for a {kind} question")
         for key in ("prompt", "explanation"):
             if not is_text(question.get(key)):
@@ -214,7 +190,7 @@ class QuizFileValidator:
             report("factor", "every question in the final bank needs `factor:` 1-12")
         elif factor is not None and not (is_int(factor) and 0 <= factor <= 12):
             report("factor", "factor must be a whole number from 0 to 12")
-        getattr(self, f"check_{kind}")(question, report)
+        question_type(kind).validate(question, report)
 
     def check_lesson_link(self, value: Any, report) -> None:
         if not isinstance(value, str) or "#" not in value:
@@ -226,125 +202,6 @@ class QuizFileValidator:
             report(f"lesson {slug!r} does not exist in this course")
         elif anchor not in lesson.anchors:
             report(f"anchor #{anchor} does not exist in lesson {slug!r}")
-
-    def check_options(self, question: dict[str, Any], report) -> list[dict[str, Any]]:
-        options = question.get("options")
-        if not isinstance(options, list) or len(options) < 2:
-            report("options", "options must list at least two choices")
-            return []
-        texts = set()
-        for number, option in enumerate(options, start=1):
-            if not isinstance(option, dict):
-                report("options", f"option {number} must be a mapping with text and correct")
-                continue
-            for key in sorted(set(option) - {"text", "correct", "feedback"}, key=str):
-                report("options", f"option {number}: unknown field {key!r}")
-            if not is_text(option.get("text")):
-                report("options", f"option {number}: text must be a string (quote values such as yes, no, on, 1.0)")
-            elif option["text"] in texts:
-                report("options", f"option {number}: the same text appears twice")
-            else:
-                texts.add(option["text"])
-            if not isinstance(option.get("correct"), bool):
-                report("options", f"option {number}: correct must be true or false")
-            if "feedback" in option and not is_text(option["feedback"]):
-                report("options", f"option {number}: feedback must be text")
-        return [o for o in options if isinstance(o, dict)]
-
-    def check_single(self, question: dict[str, Any], report) -> None:
-        options = self.check_options(question, report)
-        if options and sum(o.get("correct") is True for o in options) != 1:
-            report("options", "a single-choice question has exactly one correct option")
-
-    def check_multiple(self, question: dict[str, Any], report) -> None:
-        options = self.check_options(question, report)
-        if options and not any(o.get("correct") is True for o in options):
-            report("options", "a multiple-choice question needs at least one correct option")
-
-    def check_true_false(self, question: dict[str, Any], report) -> None:
-        if not isinstance(question.get("answer"), bool):
-            report("answer", "answer must be true or false")
-        for key in ("feedback_true", "feedback_false"):
-            if key in question and not is_text(question[key]):
-                report(key, f"{key} must be text")
-
-    def check_ordering(self, question: dict[str, Any], report) -> None:
-        items = question.get("items")
-        if not isinstance(items, list) or len(items) < 3 or not all(is_text(i) for i in items):
-            report("items", "items must list at least three strings, in the correct order")
-        elif len(set(items)) != len(items):
-            report("items", "items must be distinct")
-        if question.get("scoring", "all_or_nothing") not in {"subsequence", "all_or_nothing"}:
-            report("scoring", "scoring must be subsequence or all_or_nothing")
-
-    def check_matching(self, question: dict[str, Any], report) -> None:
-        pairs = question.get("pairs")
-        if not isinstance(pairs, list) or len(pairs) < 2:
-            report("pairs", "pairs must list at least two {left, right} pairs")
-            return
-        if not all(
-            isinstance(p, dict) and set(p) == {"left", "right"} and all(map(is_text, p.values())) for p in pairs
-        ):
-            report("pairs", "each pair has exactly a text `left` and a text `right`")
-            return
-        for side in ("left", "right"):
-            if len({p[side] for p in pairs}) != len(pairs):
-                report("pairs", f"every {side} must be distinct")
-
-    def check_short_text(self, question: dict[str, Any], report) -> None:
-        accepted = question.get("accepted", [])
-        if not isinstance(accepted, list) or not all(is_text(a) for a in accepted):
-            report("accepted", "accepted must be a list of strings")
-        pattern = question.get("pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as error:
-                report("pattern", f"pattern is not a valid regular expression: {error}")
-        if not accepted and not pattern:
-            report("accepted", "give accepted answers, a pattern, or both")
-
-    def check_number(self, question: dict[str, Any], report) -> None:
-        if not is_number(question.get("answer")):
-            report("answer", "answer must be a number")
-        tolerance = question.get("tolerance", 0)
-        if not is_number(tolerance) or tolerance < 0:
-            report("tolerance", "tolerance must be a number, 0 or more")
-        if "unit" in question and not is_text(question["unit"]):
-            report("unit", "unit must be text")
-
-    def check_spot(self, question: dict[str, Any], report) -> None:
-        try:
-            get_lexer_by_name(str(question.get("language")))
-        except ClassNotFound:
-            report("language", f"language {question.get('language')!r} is not a Pygments lexer (use text)")
-        code = question.get("code")
-        if not is_text(code):
-            report("code", "code is required")
-            return
-        count = len(code.rstrip("\n").split("\n"))
-        if count > MAX_SPOT_LINES:
-            report("code", f"code has {count} lines; keep it to {MAX_SPOT_LINES}")
-        violations = question.get("violations")
-        if not isinstance(violations, list) or not violations or not all(is_int(v) for v in violations):
-            report("violations", "violations must list the 1-based numbers of the offending lines")
-        else:
-            if len(set(violations)) != len(violations):
-                report("violations", "violations lists a line twice")
-            for line in violations:
-                if not 1 <= line <= count:
-                    report("violations", f"line {line} is outside the snippet (1-{count})")
-                elif not code.split("\n")[line - 1].strip():
-                    report("violations", f"line {line} is blank")
-        feedback = question.get("line_feedback") or {}
-        if not isinstance(feedback, dict):
-            report("line_feedback", "line_feedback maps line numbers to text")
-            return
-        for line, text in feedback.items():
-            if not is_int(line) or not 1 <= line <= count:
-                report("line_feedback", f"line_feedback names line {line!r}, outside the snippet (1-{count})")
-            if not is_text(text):
-                report("line_feedback", f"line_feedback for line {line!r} must be text")
 
     def check_quiz_rules(
         self, questions: list[Any], lesson: Lesson | None, is_final: bool, policy: dict[str, Any]
@@ -370,7 +227,7 @@ class QuizFileValidator:
             return
         if len(valid) < MIN_LESSON_QUESTIONS:
             self.problem(line, f"a lesson quiz needs at least {MIN_LESSON_QUESTIONS} questions, has {len(valid)}")
-        types = {q.get("type") for q in valid} & QUESTION_TYPES
+        types = {q.get("type") for q in valid} & set(REGISTRY)
         if len(types) < MIN_LESSON_TYPES:
             self.problem(line, f"a lesson quiz uses at least {MIN_LESSON_TYPES} question types, uses {len(types)}")
         if 1 <= lesson.factor <= 12 and "spot" not in types:
@@ -459,3 +316,12 @@ def load_question(*, quiz: Quiz, definition: dict[str, Any], order: int) -> Ques
         update_changed(version, rendered=rendered)
     update_changed(question, order=order, current_version=version, published=True)
     return question
+
+
+def render_question(definition: dict[str, Any]) -> dict[str, Any]:
+    """The question's HTML, rendered once here and stored: the prompt and explanation, then what its type shows."""
+    return {
+        "prompt": render_fragment(definition["prompt"]),
+        "explanation": render_fragment(definition["explanation"]),
+        **question_type(definition["type"]).render(definition),
+    }

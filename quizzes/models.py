@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from quizzes.types import REGISTRY
+
 
 class QuizQuerySet(models.QuerySet):
     def published(self):
@@ -92,9 +94,12 @@ class Question(models.Model):
 class QuestionVersion(models.Model):
     """The content of a question as it was when first loaded with this hash. Never edited: attempts point here."""
 
+    # One member per registered question type (quizzes/types/), so a new type needs no edit here.
+    Type = models.TextChoices("Type", [(key.upper(), (key, kind.name)) for key, kind in REGISTRY.items()])
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
     content_hash = models.CharField(max_length=64)
-    type = models.CharField(max_length=16)
+    type = models.CharField(max_length=16, choices=Type.choices)
     definition = models.JSONField(help_text="The question exactly as in the quiz file, answer key included.")
     rendered = models.JSONField(default=dict, help_text="Prompt, options, feedback and explanation as HTML.")
     factor = models.PositiveSmallIntegerField(null=True, blank=True)

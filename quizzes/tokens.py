@@ -5,11 +5,15 @@ question version and the option's index, and shown in an order shuffled from the
 from the stored seed on every request, so nothing about them is kept in the session or in process memory.
 """
 
+from __future__ import annotations
+
 import random
+from typing import TYPE_CHECKING
 
 from django.utils.crypto import salted_hmac
 
-from quizzes.models import Attempt, QuestionVersion
+if TYPE_CHECKING:  # the question types use these helpers, and the models read the question types
+    from quizzes.models import Attempt, QuestionVersion
 
 SALT = "quizzes.tokens"
 

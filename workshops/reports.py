@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from config.charts import Bar, bar_chart
 from labs.models import Submission
 from quizzes.models import Answer, AttemptItem, Question, Quiz
+from quizzes.types import REGISTRY
 from workshops import analytics
 from workshops.models import Cohort
 
-PICKABLE = {"single", "multiple", "true_false"}
+# Types whose options a room picks from: the report charts how often each option was picked.
+PICKABLE = {key for key, kind in REGISTRY.items() if kind.pickable}
 
 
 @dataclass

@@ -1,6 +1,9 @@
 import pytest
 
-from quizzes.graders import grade, grade_multiple, grade_ordering, longest_increasing_subsequence, parse_number
+from quizzes.graders import grade
+from quizzes.types.base import longest_increasing_subsequence, parse_number
+from quizzes.types.multiple import grade as grade_multiple
+from quizzes.types.ordering import grade as grade_ordering
 
 SINGLE = {
     "type": "single",
