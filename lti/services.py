@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model, login
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from accounts.services import USER_BACKEND
 from courses.models import Course
 from lti.launch import AcademyMessageLaunch, LaunchRefused
 from lti.models import LineItemLink, LtiIdentity, Platform, UsedNonce
@@ -102,6 +103,6 @@ def launch_accept(*, request: HttpRequest, launch: AcademyMessageLaunch, target:
     )
     if platform_course and platform_course.memberships_url and is_instructor(claims.get(ROLES_CLAIM, [])):
         transaction.on_commit(lambda: sync_roster.delay(platform_course.pk))
-    login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, identity.user, backend=USER_BACKEND)
     request.session[SESSION_FRAME_ORIGINS] = frame_origins(platform)
     return AcceptedLaunch(platform=platform, identity=identity, created=created)
