@@ -17,7 +17,6 @@ class Fault(StrEnum):
 
     SANDBOX = "sandbox"  # the box would not start, ran out of its slot or wall clock, lost its probe helper
     PACKAGE_INDEX = "package-index"  # the wheelhouse or the index proxy the box installs from is missing or down
-    PYTHON = "python"  # the repository asks for a Python the worker lacks, and its packages need that one
     CHECK = "check"  # one of our checks crashed or could not decide
 
 

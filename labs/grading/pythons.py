@@ -112,7 +112,8 @@ def choose(repo: Repo, environ: dict[str, str] | None = None) -> Choice:
 # uv's resolver names the interpreter a package needs: "the current Python version (3.11.2) does not satisfy
 # Python>=3.12". pip says it as "Requires-Python >=3.12".
 _NEEDED = re.compile(
-    r"current Python version \((?P<have>\d+\.\d+)(?:\.\d+)?\) does not satisfy Python(?P<need>[<>=!~][^\s,]*)"
+    r"(?:current|requested) Python version \((?P<have>\d+\.\d+)(?:\.\d+)?\) "
+    r"does not satisfy Python(?P<need>[<>=!~][^\s,]*)"
     r"|Requires-Python (?P<pip>[<>=!~][^\s,]+)"
 )
 

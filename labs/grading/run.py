@@ -261,7 +261,6 @@ def _free_ports(count: int) -> list[int]:
 
 
 # uv's resolver saying the interpreter is what rules the declared versions out.
-PYTHON_TOO_OLD_RE = re.compile(r"Python version \([^)]*\) does not satisfy Python|only supports [<>=~!]")
 
 
 class Observer:
@@ -390,19 +389,11 @@ class Observer:
             failure = index.proxy_failure(text)
             if self.door is not None and failure:
                 raise GraderFault(Fault.PACKAGE_INDEX, f"the package index proxy failed during the install: {failure}")
-            python, text = build.python, output.decode("utf-8", "replace")
-            too_old = PYTHON_TOO_OLD_RE.search(text)
-            if python and not python.matches and too_old:
-                # The repository said which Python it needs; its packages need it too. Ours to provide.
-                line = text[text.rfind("\n", 0, too_old.start()) + 1 :].split("\n", 1)[0].strip()
-                raise GraderFault(
-                    Fault.PYTHON,
-                    f"{python.source} asks for Python {python.asked}, which this grader lacks (GRADER_PYTHONS), and "
-                    f"the declared packages do not install on Python {python.shown}: {line[:300]}",
-                )
             reason = "timed out" if done.timed_out else build.step.output_tail or f"exit {done.exit_code}"
             build.unsatisfiable = f"{build.step.command}: {reason}"
             if needed := pythons.needed_by_install(text):
+                # Like Go or Ruby without a toolchain: the grader cannot run it here. Retrying would not help, and it
+                # is no failed install of the learner's: the static checks stand, the grade cannot pass.
                 self.report.not_runnable = pythons.not_available(build.python, needed)
             return build
         imports = third_party_imports(self.repo)
