@@ -6,15 +6,13 @@ from django.views.decorators.http import require_GET, require_POST
 from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
 from config.page_shell import fill_shell, render_shell, shell_fits
-from courses import progress, selectors
+from courses import page_parts, progress, selectors
 from courses.access import locked_response
 from courses.release import content_version, per_release
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
 from labs import selectors as lab_selectors
 from quizzes import selectors as quiz_selectors
-from teams import selectors as team_selectors
-from workshops import selectors as workshop_selectors
 
 
 @require_GET
@@ -24,7 +22,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "continue_lesson": selectors.continue_lesson(
             user=request.user, session=request.session, last_id=progress.last_lesson_id(request)
         ),
-        "assignments": team_selectors.assignments_for(request.user),
+        **page_parts.parts(page_parts.HOME, request),
     }
     return render(request, "courses/home.html", context)
 
@@ -53,7 +51,7 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         else None,
         "labs": outline.labs,
         "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
-        "pacing": workshop_selectors.course_pacing(user=request.user, course=course),
+        **page_parts.parts(page_parts.SYLLABUS, request, course=course),
     }
     return render(request, "courses/syllabus.html", context)
 

@@ -5,4 +5,9 @@ class TeamsConfig(AppConfig):
     name = "teams"
 
     def ready(self) -> None:
+        from courses import page_parts
         from teams import signals  # noqa: F401
+        from teams.selectors import assignments_for
+
+        # The home page lists the learner's assignments.
+        page_parts.register(page_parts.HOME, lambda request: {"assignments": assignments_for(request.user)})

@@ -10,3 +10,11 @@ class WorkshopsConfig(AppConfig):
         from workshops.gates import locked_response
 
         register_gate(locked_response)
+
+        from courses import page_parts
+        from workshops.selectors import course_pacing
+
+        # The syllabus shows the cohort's pacing: what the instructor has unlocked, and when.
+        page_parts.register(
+            page_parts.SYLLABUS, lambda request, *, course: {"pacing": course_pacing(user=request.user, course=course)}
+        )
