@@ -53,6 +53,8 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
         **page_parts.parts(page_parts.SYLLABUS, request, course=course),
     }
+    if request.htmx and request.htmx.target == "syllabus-items":  # a cohort member's pacing poll
+        return render(request, "courses/syllabus.html#syllabus-items", context)
     return render(request, "courses/syllabus.html", context)
 
 

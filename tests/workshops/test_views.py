@@ -226,12 +226,18 @@ def test_syllabus_greys_locked_items_and_polls_for_members(client, cohort, membe
     services.lock_set(cohort=cohort, kind="lesson", slug="config", locked=True)
     services.lock_set(cohort=cohort, kind="lab", slug="audit", locked=True)
     html = client.get("/courses/twelve-factor/").content.decode()
-    assert 'hx-select="#syllabus-items"' in html
+    assert 'id="syllabus-items" hx-get="/courses/twelve-factor/" hx-trigger="every 5s"' in html
     assert html.count("is-locked") == 2 and 'href="/courses/twelve-factor/config/"' not in html
     assert "Locked: your instructor opens it" in html
+    # The poll gets the items only, not the whole page to cut them out of.
+    services.lock_set(cohort=cohort, kind="lab", slug="audit", locked=False)
+    poll = client.get("/courses/twelve-factor/", headers={"HX-Request": "true", "HX-Target": "syllabus-items"})
+    part = poll.content.decode()
+    assert part.lstrip().startswith('<div id="syllabus-items"') and "<html" not in part
+    assert part.count("is-locked") == 1
     client.logout()
     html = client.get("/courses/twelve-factor/").content.decode()
-    assert "is-locked" not in html and "hx-select" not in html
+    assert "is-locked" not in html and "hx-trigger" not in html
 
 
 def test_dashboard_and_gradebook_name_learners_by_the_name_they_go_by(client, cohort, instructor, learner):
