@@ -91,6 +91,7 @@ class Submission(models.Model):
     lease_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="A running grade not done by then is reaped."
     )
+    leased_by = models.CharField(max_length=300, blank=True, help_text="host:pid of the process grading it.")
     enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last time a task was sent to the broker.")
     progress = models.JSONField(default=list, blank=True, help_text="Checks finished so far, for the live page.")
     error_message = models.TextField(blank=True, help_text="Shown to the learner when grading could not finish.")

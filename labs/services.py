@@ -7,7 +7,9 @@ after the last attempt becomes an ERROR with no score. It never becomes a FAILED
 
 import errno
 import logging
+import os
 import shutil
+import socket
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -136,20 +138,48 @@ def submission_enqueue(*, submission_id: int) -> bool:
 
 
 def submission_claim(*, submission_id: int) -> bool:
-    """Take the submission for this worker with a lease, if it is queued or its last lease ran out.
+    """Take the submission for this worker with a lease, if it is queued, its last lease ran out, or the process that
+    holds the lease is gone from this host (killed mid-grade, by the OOM killer say: Celery hands the message back at
+    once, and the learner need not wait out the lease).
 
     A conditional UPDATE: of two workers handed the same message, only one claims it.
     """
     now = timezone.now()
     claimable = Q(status=Submission.Status.QUEUED) | Q(status=Submission.Status.RUNNING, lease_expires_at__lt=now)
+    holder = Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).values_list(
+        "leased_by", flat=True
+    )
+    dead = [name for name in holder if _holder_is_gone(name)]
+    if dead:
+        claimable |= Q(status=Submission.Status.RUNNING, leased_by=dead[0])
     claimed = Submission.objects.filter(claimable, pk=submission_id, attempts__lt=settings.LAB_MAX_ATTEMPTS).update(
         status=Submission.Status.RUNNING,
         started_at=now,
         lease_expires_at=now + timedelta(seconds=settings.LAB_LEASE_SECONDS),
+        leased_by=_this_process(),
         attempts=F("attempts") + 1,
         progress=[],
     )
     return claimed == 1
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_gone(leased_by: str) -> bool:
+    """True only when the holder ran on this host and its pid no longer exists. Anything uncertain (another host,
+    a pid reused since) keeps the lease, and the reaper takes over when it runs out."""
+    host, _, pid = leased_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def submission_release(*, submission_id: int, error: str = "") -> None:

@@ -122,6 +122,33 @@ def test_only_one_worker_claims_a_submission(lab, learner):
     assert submission.attempts == 1
 
 
+def test_a_lease_held_by_a_process_gone_from_this_host_is_taken_over_at_once(lab, learner):
+    """A grading process SIGKILLed mid-grade (the OOM killer): Celery hands the message back at once, and the
+    redelivered task must not wait out a six-minute lease held by a process that no longer exists."""
+    import os
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    host = socket.gethostname()
+    in_an_hour = timezone.now() + timedelta(hours=1)
+
+    def running(leased_by):
+        return Submission.objects.create(
+            lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1, lease_expires_at=in_an_hour,
+            leased_by=leased_by,
+        )  # fmt: skip
+
+    dead = running(f"{host}:{gone.pid}")
+    assert services.submission_claim(submission_id=dead.pk) is True
+    dead.refresh_from_db()
+    assert (dead.attempts, dead.leased_by) == (2, f"{host}:{os.getpid()}")
+    # Alive here, or on a host we cannot see: the lease holds.
+    assert services.submission_claim(submission_id=running(f"{host}:{os.getpid()}").pk) is False
+    assert services.submission_claim(submission_id=running(f"another-host:{gone.pid}").pk) is False
+
+
 def test_an_expired_lease_can_be_claimed_again(lab, learner):
     submission = Submission.objects.create(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1,
