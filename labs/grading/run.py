@@ -4,7 +4,7 @@ observe() builds the declared dependencies into a fresh venv (through the cachin
 build only, or from the offline wheelhouse: labs.grading.index), runs the release command as a one-off, starts the
 Procfile `web` process twice (two deploys of one build, different PORTs, one shared SQLite database given by
 DATABASE_URL) plus the other process types, probes them over HTTP, sends SIGTERM during an in-flight request, and
-lists the workspace. Every dynamic check then reads the RunReport;
+lists the workspace. Every dynamic check then reads the RunReport (labs.grading.report);
 none of them runs anything itself, so a grade costs one build and one run.
 
 Evidence is what the host saw: exit statuses, our own HTTP probes, sockets read from /proc, byte counts of our
@@ -23,7 +23,6 @@ import secrets
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from labs.grading import deploy_secrets, index, install, languages, pythons, wheelhouse
@@ -32,16 +31,22 @@ from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
 from labs.grading.process_types import ProcessType
 from labs.grading.repo import Repo
-from labs.grading.verdict import Verdict, failed, skipped
+from labs.grading.report import (
+    GRADER_DIR,
+    Build,
+    OtherProcess,
+    RunReport,
+    Shutdown,
+    StateProbe,
+    Step,
+    WebInstance,
+)
 
 log = logging.getLogger(__name__)
 
 VENV = "/tmp/venv"
-GRADER_DIR = ".grader"
-STATE_DB = f"/workspace/{GRADER_DIR}/state.db"
 UV = f"/wheelhouse/{wheelhouse.UV_RELATIVE}"
 MiB = 1024 * 1024
-ALL_INTERFACES = ("0.0.0.0", "::", "[::]", "*")
 DEBUG_MARKERS = (
     b"Werkzeug Debugger",
     b"Traceback (most recent call last)",
@@ -58,159 +63,6 @@ IMPORT_PROBE = (
 )
 
 
-@dataclass
-class Step:
-    """A one-off command we ran in the box."""
-
-    command: str
-    exit_code: int | None
-    duration: float
-    timed_out: bool
-    output_tail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and not self.timed_out
-
-
-@dataclass
-class Build:
-    manifest: Manifest
-    step: Step | None = None
-    unsatisfiable: str | None = None  # why the declared dependencies cannot be installed (an error)
-    refused: str | None = None  # a dependency by path or URL, never installed: the learner's to fix (a fail)
-    python: pythons.Choice | None = None  # the interpreter built on, and whether it is the one asked for
-    source: str = "offline wheelhouse"  # where the packages came from: the offline wheelhouse or the index proxy
-    missing_imports: dict[str, tuple[str, int]] = field(default_factory=dict)
-    probed_imports: int = 0
-    command: Step | None = None  # the build command after the install (collectstatic...), if any
-    command_source: str = ""
-    command_declared: bool = False  # the repository's own build command, not the platform default we ran
-
-
-@dataclass
-class WebInstance:
-    label: str
-    port: int
-    started: bool = False
-    ready_after: float | None = None  # seconds from start to the first HTTP response
-    first_status: int | None = None
-    failure: str | None = None  # why it never answered
-    died: str | None = None  # how it ended while we were still probing it ("exited with status 1 1.6 s after start")
-    listening: list[tuple[str, int]] = field(default_factory=list)
-    output_tail: str = ""
-
-    @property
-    def answered(self) -> bool:
-        return self.ready_after is not None
-
-    @property
-    def on_port(self) -> list[str]:
-        return [addr for addr, port in self.listening if port == self.port]
-
-    @property
-    def listening_on_port(self) -> bool:
-        return bool(self.on_port)
-
-    @property
-    def listen_address(self) -> str:
-        addr = next((a for a in self.on_port if a in ALL_INTERFACES), self.on_port[0] if self.on_port else "")
-        return f"[{addr}]:{self.port}" if ":" in addr else f"{addr}:{self.port}"
-
-    @property
-    def all_interfaces(self) -> bool:
-        return any(a in ALL_INTERFACES for a in self.on_port)
-
-
-@dataclass
-class Shutdown:
-    # The request in flight at SIGTERM: the contract's slow path, or (without one) a request to the health path
-    # whose headers are still arriving, which a server that drains what it has accepted still answers.
-    path: str
-    arriving: bool = False
-    signal_after: float = 0.0  # seconds from sending the request to sending SIGTERM
-    response_status: int | None = None
-    response_error: str | None = None
-    response_elapsed: float | None = None
-    exit_code: int | None = None
-    exit_after: float | None = None  # seconds from SIGTERM to exit; None = still running after the limit
-    # The port still listening after the signalled process exited: it was a wrapper (a shell without `exec`) and
-    # the real server, orphaned, never saw the signal.
-    port_still_open: bool = False
-
-
-@dataclass
-class StateProbe:
-    write_status: int | None = None
-    reads: list[tuple[int, bytes]] = field(default_factory=list)  # via the second deploy: before, after, again
-    nonce: str = ""
-    error: str | None = None
-
-
-@dataclass
-class OtherProcess:
-    name: str
-    alive_after: float | None = None  # seconds it had been running when we checked, if alive
-    exit_code: int | None = None
-    exited_after: float | None = None
-
-
-@dataclass
-class RunReport:
-    """What the host saw of one sandboxed build and run. The grader's own failures never land here: observe()
-    raises GraderFault for them, so every verdict drawn from a report is about the learner's service."""
-
-    not_runnable: str | None = None  # why the dynamic checks do not apply (no Python or Node service to run)
-    build: Build | None = None
-    release: Step | None = None
-    release_source: str = ""  # "Procfile release" or the admin command we chose
-    web_command: str | None = None
-    web_instances: list[WebInstance] = field(default_factory=list)
-    requests_served: int = 0
-    output_growth: int | None = None  # bytes written to stdout+stderr by deploy B while serving our requests
-    debug_probe: tuple[int, bool] | None = None  # (status, debug page shown) for a path that does not exist
-    state: StateProbe | None = None
-    shutdown: Shutdown | None = None
-    others: list[OtherProcess] = field(default_factory=list)
-    files_at_start: set[str] = field(default_factory=set)
-    files_before_web: dict[str, int] | None = None
-    files_after: dict[str, int] | None = None
-    database_url: str = f"sqlite:///{STATE_DB}"
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for the benchmark and logs
-
-    def blocked(self, need: str = "web") -> Verdict | None:
-        """The verdict for a check that needs `need` ("build" or "web") when the learner's service did not get
-        that far: a fail counted in the maximum, or a skip when there is no service we can run at all."""
-        if self.not_runnable:
-            return skipped(self.not_runnable)
-        if self.build and self.build.unsatisfiable:
-            return failed(f"blocked: the declared dependencies did not install: {self.build.unsatisfiable}")
-        if need == "build":
-            return None
-        if not self.web_command:
-            return failed("blocked: no web process declared or inferred, so nothing could be started")
-        first = self.web_instances[0] if self.web_instances else None
-        if first is None or not first.answered:
-            why = first.failure if first else "it was not started"
-            port = f"PORT={first.port}" if first else "$PORT"
-            blocked = f"blocked: the web process never answered on {port} ({why})"
-            if self.build and self.build.missing_imports:
-                blocked += f"; undeclared imports: {', '.join(sorted(self.build.missing_imports))}"
-            return failed(blocked)
-        if first.died is not None:
-            return failed(f"blocked: the web process {first.died} while we were still probing it")
-        return None
-
-    @property
-    def new_files(self) -> dict[str, int]:
-        after = self.files_after or {}
-        return {p: s for p, s in after.items() if p not in self.files_at_start and not _ours(p)}
-
-
-def _ours(path: str) -> bool:
-    return path == GRADER_DIR or path.startswith(GRADER_DIR + "/")
-
-
 def _tail(data: bytes, limit: int = 300) -> str:
     text = data[-4000:].decode("utf-8", errors="replace").strip()
     lines = [line for line in text.splitlines() if line.strip()]
@@ -220,7 +72,9 @@ def _tail(data: bytes, limit: int = 300) -> str:
 # The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
 # "help:", pip's and npm's "ERROR"), rather than the last lines of a compiler's output.
 # Only the installer's own lines: a build backend's output comes indented under them.
-_INSTALL_SUMMARY = re.compile(r"^ {0,2}(?:×|╰─▶|help:|error:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$")
+_INSTALL_SUMMARY = re.compile(
+    r"^ {0,2}(?:×|╰─▶|help:|error:|cause:|caused by:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$"
+)
 
 
 def install_failure(data: bytes, limit: int = 400) -> str:

@@ -7,7 +7,7 @@ from labs.grading.checks.dependencies import no_undeclared_imports
 from labs.grading.definitions import load_lab
 from labs.grading.manifest import Manifest, node_declared, node_package_imports
 from labs.grading.repo import Repo
-from labs.grading.run import Build, RunReport, Step
+from labs.grading.report import Build, RunReport, Step
 
 SERVER = """'use strict';
 const express = require('express');

@@ -107,6 +107,9 @@ def test_an_install_failure_is_told_by_the_installers_own_summary_not_the_compil
     assert told.startswith("× Failed to build `psycopg2==2.7.3.1`")
     assert "help: `psycopg2` (v2.7.3.1) was included because" in told and "gcc" not in told
     assert install_failure(b"line one\nsomething broke\n") == "line one | something broke"
+    # uv without a terminal: the resolver's reason comes as "cause:".
+    conflict = b"error: No solution found when resolving dependencies\n  cause: Because you require flask==2.0 and 3.0"
+    assert install_failure(conflict).endswith("cause: Because you require flask==2.0 and 3.0")
 
 
 @pytest.mark.sandbox

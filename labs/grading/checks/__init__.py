@@ -5,7 +5,7 @@ debug page in production, a service that never answers...); ``cap`` also bounds 
 finding that leaves the other checks with nothing to observe (see labs.grading.scorecard).
 
 A static check is ``func(ctx: StaticContext) -> Verdict``; a dynamic check is
-``func(ctx: DynamicContext) -> Verdict`` and reads what the sandboxed run observed (labs.grading.run).
+``func(ctx: DynamicContext) -> Verdict`` and reads what the sandboxed run observed (labs.grading.report).
 The hint of a check links to the lesson section that teaches the fix.
 """
 
@@ -22,7 +22,7 @@ from twelve_factor.factors import BY_NUMBER
 if TYPE_CHECKING:
     from labs.grading.definitions import Contract, Lab
     from labs.grading.repo import Repo
-    from labs.grading.run import RunReport
+    from labs.grading.report import RunReport
 
 
 def lesson_url(factor: int, anchor: str = "") -> str:

@@ -10,7 +10,7 @@ from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
 from labs.grading.manifest import python_manifest
 from labs.grading.repo import where
-from labs.grading.run import GRADER_DIR
+from labs.grading.report import GRADER_DIR
 
 SERVICE_SCHEMES = (
     "postgres",
