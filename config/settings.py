@@ -112,6 +112,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes (rate limits, throttles): the database by default, Redis in production via CACHE_URL.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis restart is a cache miss, not an error page (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
 
 
 # --- Accounts and sessions ------------------------------------------------------------------------------------------

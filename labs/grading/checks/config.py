@@ -57,7 +57,7 @@ NOT_A_SECRET_LINE = re.compile(
 )
 HIGH_ENTROPY_TYPES = frozenset({"Hex High Entropy String", "Base64 High Entropy String"})
 # Findings that are guesses from a name or from randomness, as opposed to a recognised key format (an AWS key, a
-# private key, a GitHub token...). In test code they are fixtures: `User(password='cat')`, an expected digest.
+# private key, a GitHub token...). In test code they are fixtures: `User(password=...)`, an expected digest.
 GUESSED_TYPES = HIGH_ENTROPY_TYPES | {"Secret Keyword", "Basic Auth Credentials"}
 TEST_CODE_RE = re.compile(
     r"(^|/)(tests?|spec|specs|__tests__|testing)/|(^|/)(test_[^/]+|[^/]+_test|conftest)\.py$"
