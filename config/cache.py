@@ -67,3 +67,21 @@ class ResilientRedisCache(RedisCache):
             return super().touch(key, timeout, version)
         except UNREACHABLE:
             return self._miss("touch", False)
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNREACHABLE:
+            return self._miss("has_key", False)
+
+    def delete_many(self, keys, version=None):
+        try:
+            return super().delete_many(keys, version)
+        except UNREACHABLE:
+            return self._miss("delete_many")
+
+    def clear(self):
+        try:
+            return super().clear()
+        except UNREACHABLE:
+            return self._miss("clear", False)
