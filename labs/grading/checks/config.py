@@ -88,7 +88,7 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
     Inline `pragma: allowlist secret` comments are honoured by detect-secrets itself; findings that a
     .secrets.baseline marks as audited false positives (is_secret: false), obvious placeholders
     (user:password@host), published digests (SRI hashes, --hash pins, migration revision ids) and, in test code,
-    findings guessed from a name or from entropy (fixtures such as `User(password='cat')`) are ignored and counted.
+    findings guessed from a name or from entropy (fixtures such as a test user's password) are ignored and counted.
     A recognised key format (AWS, private keys, tokens) counts wherever it is.
     """
     try:
