@@ -2,9 +2,10 @@
 
 Everything the site keeps in the cache can be rebuilt (content versions, rendered pages, permissions, rate-limit
 counts) or lives in the database too (cached_db sessions). So while Redis restarts, reads miss and writes are
-dropped, each logged once per call, and the site keeps answering from the database.
+dropped, each logged, and the site keeps answering from the database.
 """
 
+import functools
 import logging
 
 from django.core.cache.backends.redis import RedisCache
@@ -14,74 +15,40 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 log = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
+# Each operation of the cache API, and what it answers when Redis cannot be reached.
+WHEN_UNREACHABLE = {
+    "get": None,
+    "get_many": {},
+    "has_key": False,
+    "set": None,
+    "set_many": [],
+    "add": False,
+    "incr": 0,
+    "touch": False,
+    "delete": False,
+    "delete_many": None,
+    "clear": False,
+}
+
+
+def _missing_on_outage(name: str, fallback):
+    operation = getattr(RedisCache, name)
+
+    @functools.wraps(operation)
+    def guarded(self, *args, **kwargs):
+        try:
+            return operation(self, *args, **kwargs)
+        except UNREACHABLE:
+            log.warning("cache unreachable, %s skipped", name)
+            # get(key, default) answers its own default, as a miss would.
+            return args[1] if name == "get" and len(args) > 1 else kwargs.get("default", fallback)
+
+    return guarded
+
 
 class ResilientRedisCache(RedisCache):
-    def _miss(self, operation: str, default=None):
-        log.warning("cache unreachable, %s skipped", operation)
-        return default
+    pass
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE:
-            return self._miss("get", default)
 
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE:
-            return self._miss("get_many", {})
-
-    def set(self, key, value, timeout=None, version=None):  # noqa: A003
-        try:
-            return super().set(key, value, timeout, version)
-        except UNREACHABLE:
-            return self._miss("set")
-
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE:
-            return self._miss("add", False)
-
-    def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE:
-            return self._miss("set_many", [])
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE:
-            return self._miss("delete", False)
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE:
-            return self._miss("incr", 0)
-
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE:
-            return self._miss("touch", False)
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE:
-            return self._miss("has_key", False)
-
-    def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNREACHABLE:
-            return self._miss("delete_many")
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE:
-            return self._miss("clear", False)
+for _name, _fallback in WHEN_UNREACHABLE.items():
+    setattr(ResilientRedisCache, _name, _missing_on_outage(_name, _fallback))
