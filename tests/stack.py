@@ -152,6 +152,33 @@ class Learner:
         response = self.opener.open(request, timeout=180)
         return urllib.parse.urlsplit(response.geturl()).path
 
+    def answer_quiz(self, quiz: str, course: str = "twelve-factor") -> int:
+        """Open an attempt (or the open one) and answer each question that offers a choice with its first option,
+        the way a learner clicking through would; returns how many answers were posted."""
+        page = f"/courses/{course}/quizzes/{quiz}/"
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": self._token(page)}).encode()
+        started = self.opener.open(
+            urllib.request.Request(self.base + page + "start/", data=data, headers={"Referer": self.base + "/"}),
+            timeout=30,
+        )
+        attempt = urllib.parse.urlsplit(started.geturl()).path
+        posted = 0
+        for position in range(1, 100):
+            page = self.get(f"{attempt}?q={position}")
+            choice = re.search(rf'name="q{position}-answer" value="([^"]+)"', page)
+            if choice is None:
+                if f'data-question="{position}"' not in page:
+                    return posted
+                continue  # a question without choices (ordering, text): this learner leaves it
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            data = urllib.parse.urlencode({"answer": choice.group(1), "csrfmiddlewaretoken": token}).encode()
+            request = urllib.request.Request(
+                f"{self.base}{attempt}questions/{position}/", data=data, headers={"Referer": self.base + "/"}
+            )
+            self.opener.open(request, timeout=30)
+            posted += 1
+        return posted
+
     def status(self, path: str) -> tuple[str, int | None]:
         html = self.get(path)
         status = re.search(r'class="badge badge-(\w+)">', html).group(1)

@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.faults, pytest.mark.process, pytest.mark.sandbox, pyte
 
 LESSON = "/courses/twelve-factor/"
 FINISHED = ("passed", "failed", "error")
+QUIZ = "codebase"
+
+
+def answers_saved(stack, learner: Learner) -> int:
+    return stack.query(
+        "from quizzes.models import Answer\n"
+        f"result = Answer.objects.filter(attempt__user__username={learner.username!r}).count()"
+    )
 
 
 def fetch(learner: Learner, path: str) -> tuple[int, dict[str, str], str]:
@@ -75,6 +83,8 @@ def test_postgres_restarted_mid_request_and_mid_grade(site_stack, own_postgres, 
     assert fetch(learners[2], "/readyz")[0] == 200
     for learner in learners:
         assert learner.username in learner.get("/accounts/profile/")  # still signed in: sessions kept
+    answered = learners[2].answer_quiz(QUIZ)  # answers are saved again, on new connections
+    assert answers_saved(stack, learners[2]) == answered > 0
     # The interrupted grade is finished once: by the worker if its write came after the restart, else re-sent by
     # the reaper when its lease runs out.
     deadline = time.monotonic() + 120
@@ -102,6 +112,8 @@ def test_redis_restarted_and_emptied(site_stack, own_redis):
     learners = [Learner(stack) for _ in range(2)]
     first = learners[0].submit("audit", zip_folder())
     assert learners[0].wait_for(first, FINISHED) == ("passed", 100)
+    answered_before = learners[0].answer_quiz(QUIZ)
+    assert answered_before > 0
 
     own_redis.stop()
     # With the broker, the result store and the cache all gone, the site still answers and takes work.
@@ -110,6 +122,8 @@ def test_redis_restarted_and_emptied(site_stack, own_redis):
     assert fetch(learners[0], LESSON)[0] == 200
     newcomer = Learner(stack)  # sign-up is rate-limited in the cache: the limiter lets it through, logged
     assert newcomer.username in newcomer.get("/accounts/profile/")
+    answered_during = newcomer.answer_quiz(QUIZ)  # the answer rate limit counts in the cache: it lets answers in
+    assert answered_during > 0
     assert fetch(learners[0], "/readyz")[0] == 503
 
     own_redis.start()  # a new, empty server: queued messages, results and rate-limit counters are gone
@@ -124,5 +138,10 @@ def test_redis_restarted_and_emptied(site_stack, own_redis):
     own_redis.cli("flushall")
     for learner in (*learners, newcomer):
         assert learner.username in learner.get("/accounts/profile/")  # sessions live in the database
+    answered_after = learners[1].answer_quiz(QUIZ)
+    # Every answer posted before, during and after the outage is saved, none twice.
+    assert answers_saved(stack, learners[0]) == answered_before
+    assert answers_saved(stack, newcomer) == answered_during
+    assert answers_saved(stack, learners[1]) == answered_after > 0
     assert fetch(learners[0], "/readyz")[0] == 200
     assert [row[0] for row in scorecards(stack)] == ["passed", "passed"]
