@@ -27,3 +27,29 @@ def test_export_questions_all_writes_every_published_question_or_reports_it(cont
 def test_export_questions_unknown_quiz_is_an_error(content_course, tmp_path):
     with pytest.raises(CommandError, match="no quiz"):
         call_command("export_questions", "--quiz", "no-such-quiz", "-o", str(tmp_path / "x.gift"))
+
+
+@pytest.mark.django_db
+def test_staff_downloads_a_quiz_as_gift_with_the_report_as_comments(content_course, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+
+    response = client.get(f"/courses/{content_course.slug}/quizzes/final/export.gift")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="final.gift"'
+    text = response.content.decode()
+    assert "// not exported: " in text
+    parsed = parser.parseFile(io.StringIO(text))
+    assert len(parsed) == Question.objects.filter(quiz__slug="final", published=True).count() - text.count(
+        "// not exported: "
+    )
+
+
+@pytest.mark.django_db
+def test_learner_cannot_download_a_quiz_export(content_course, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("learner"))
+
+    response = client.get(f"/courses/{content_course.slug}/quizzes/final/export.gift")
+
+    assert response.status_code == 302
+    assert "export.gift" not in response.get("Location", "").split("?")[0]

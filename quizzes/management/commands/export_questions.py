@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quizzes.exchange import ExportReport, gift
+from quizzes.exchange.export import quizzes_export_gift
 from quizzes.models import Quiz
 
 
@@ -25,15 +25,8 @@ class Command(BaseCommand):
             quizzes = quizzes.filter(slug=options["quiz"])
             if not quizzes.exists():
                 raise CommandError(f"no quiz with slug {options['quiz']!r}")
-        report = ExportReport()
-        parts = []
-        for quiz in quizzes:
-            questions = quiz.questions.filter(published=True, current_version__isnull=False).order_by("order")
-            definitions = [
-                question.current_version.definition for question in questions.select_related("current_version")
-            ]
-            parts.append(gift.export_quiz(slug=quiz.slug, questions=definitions, report=report))
-        options["output"].write_text("\n".join(parts), encoding="utf-8")
+        text, report = quizzes_export_gift(quizzes=quizzes)
+        options["output"].write_text(text, encoding="utf-8")
         self.stdout.write(f"{report.exported} questions written to {options['output']}")
         for skipped in report.skipped:
             self.stderr.write(f"not exported: {skipped.quiz}/{skipped.key} ({skipped.type}): {skipped.why}")
