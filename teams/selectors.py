@@ -11,7 +11,7 @@ from quizzes.models import Attempt, Quiz
 from quizzes.selectors import quiz_question_count
 from teams.certificates import course_is_complete
 from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
-from teams.progress import Progress, for_learner, progress_for, progress_of, results_visible
+from teams.standing import Progress, for_learner, progress_for, progress_of, results_visible
 
 
 def admin_organisations(user) -> QuerySet[Organisation]:
