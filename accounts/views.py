@@ -14,7 +14,7 @@ from accounts import limits
 from accounts.forms import ProfileForm, SignUpForm
 from accounts.names import display_name
 from accounts.services import profile_update, user_sign_up
-from courses import progress
+from courses import reading
 from courses import selectors as course_selectors
 
 
@@ -77,7 +77,7 @@ def sign_up_refusal(decision) -> str:
 def _welcome(request: HttpRequest, *, name: str) -> str:
     """Say where to start: the lesson the visitor was reading before signing up, else the course's first lesson."""
     offer = course_selectors.continue_lesson(
-        user=request.user, session=request.session, last_id=progress.last_lesson_id(request)
+        user=request.user, session=request.session, last_id=reading.last_lesson_id(request)
     )
     lesson = offer.lesson if offer else course_selectors.first_lesson()
     if lesson is None:

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "labs",
+    # Above the core apps: the release step that loads each one's part of content/.
+    "content_loading",
     "workshops",
     "teams",
     "axes",

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from courses import progress
+from courses import reading as progress
 from courses.models import Course, GlossaryTerm, Lesson, LessonProgress
 from courses.release import per_release
 from labs.models import Lab

@@ -3,14 +3,14 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
-from courses import progress
+from courses import reading
 from courses.models import Lesson, LessonProgress
 
 
 def lesson_progress_set(*, lesson: Lesson, done: bool, user: AbstractBaseUser | None, session: SessionBase) -> None:
     """Mark a lesson done or not done: in the database for a signed-in reader, in the session otherwise."""
     if user is None or not user.is_authenticated:
-        progress.session_mark(session, lesson.pk, done=done)
+        reading.session_mark(session, lesson.pk, done=done)
         return
     if done:
         LessonProgress.objects.get_or_create(user=user, lesson=lesson, defaults={"completed_at": timezone.now()})
@@ -21,7 +21,7 @@ def lesson_progress_set(*, lesson: Lesson, done: bool, user: AbstractBaseUser | 
 @transaction.atomic
 def lesson_progress_merge_session(*, user: AbstractBaseUser, session: SessionBase) -> int:
     """Move lessons finished before signing in onto the account. Returns how many were new to the account."""
-    ids = progress.session_lesson_ids(session)
+    ids = reading.session_lesson_ids(session)
     if not ids:
         return 0
     existing = set(LessonProgress.objects.filter(user=user, lesson_id__in=ids).values_list("lesson_id", flat=True))
@@ -31,5 +31,5 @@ def lesson_progress_merge_session(*, user: AbstractBaseUser, session: SessionBas
         for lesson_id in Lesson.objects.filter(pk__in=ids - existing).values_list("pk", flat=True)
     ]
     LessonProgress.objects.bulk_create(new, ignore_conflicts=True)
-    session.pop(progress.SESSION_KEY, None)
+    session.pop(reading.SESSION_KEY, None)
     return len(new)

@@ -6,7 +6,8 @@ from django.views.decorators.http import require_GET, require_POST
 from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
 from config.page_shell import fill_shell, render_shell, shell_fits
-from courses import page_parts, progress, selectors
+from courses import page_parts, selectors
+from courses import reading as progress
 from courses.access import locked_response
 from courses.release import content_version, per_release
 from courses.search import search_lessons

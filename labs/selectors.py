@@ -1,37 +1,41 @@
-from django.db.models import Max
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 
+from courses.models import Course
 from labs.models import Lab, LabStarter, Submission
 from twelve_factor.factors import BY_NUMBER
 
 
-def lab_get(course_slug: str, lab_slug: str) -> Lab:
+def lab_get(*, course_slug: str, lab_slug: str) -> Lab:
     return get_object_or_404(Lab.objects.published().select_related("course"), course__slug=course_slug, slug=lab_slug)
 
 
 def lab_starter(*, course_slug: str, lab_slug: str) -> LabStarter | None:
     """The packed starter of a published lab, or None."""
-    lab = lab_get(course_slug, lab_slug)
+    lab = lab_get(course_slug=course_slug, lab_slug=lab_slug)
     return LabStarter.objects.filter(lab=lab).first()
 
 
-def course_labs(course) -> list[Lab]:
+def course_labs(course: Course) -> list[Lab]:
     return list(course.labs.published())
 
 
-def submission_for_user(public_id, user) -> Submission:
+def submission_for_user(public_id: UUID | str, *, user: AbstractBaseUser | AnonymousUser) -> Submission:
     """A learner sees only their own submissions: anyone else's id is simply not found."""
     return get_object_or_404(
         Submission.objects.select_related("lab__course", "scorecard"), public_id=public_id, user=user
     )
 
 
-def user_submissions(user, lab: Lab | None = None):
+def user_submissions(user: AbstractBaseUser | AnonymousUser, *, lab: Lab | None = None) -> QuerySet[Submission]:
     submissions = Submission.objects.filter(user=user).select_related("lab__course", "scorecard")
     return submissions.filter(lab=lab) if lab else submissions
 
 
-def best_lab_scores(*, user, course) -> dict[int, int]:
+def best_lab_scores(*, user: AbstractBaseUser | AnonymousUser, course: Course) -> dict[int, int]:
     """Best score per lab id for the syllabus."""
     if not user.is_authenticated:
         return {}
@@ -79,7 +83,7 @@ def checks_by_factor(checks: list[dict]) -> list[dict]:
     ]
 
 
-def lesson_titles(course) -> dict[str, str]:
+def lesson_titles(course: Course) -> dict[str, str]:
     """Lesson slug → title, to name the lessons that grader hints link to."""
     return dict(course.lessons.values_list("slug", "title"))
 

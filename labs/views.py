@@ -12,10 +12,10 @@ from labs.services import StorageFull, SubmissionInvalid, submission_create
 
 @require_GET
 def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
-    lab = selectors.lab_get(course_slug, lab_slug)
+    lab = selectors.lab_get(course_slug=course_slug, lab_slug=lab_slug)
     if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
         return locked
-    submissions = selectors.user_submissions(request.user, lab)[:20] if request.user.is_authenticated else []
+    submissions = selectors.user_submissions(request.user, lab=lab)[:20] if request.user.is_authenticated else []
     refused = request.session.pop(_refusal_key(lab), None) or {}
     context = {
         "lab": lab,
@@ -34,7 +34,7 @@ def storage_full(request: HtmxHttpRequest, lab, form: SubmissionForm, refusal: S
         "lab": lab,
         "course": lab.course,
         "form": form,
-        "submissions": selectors.user_submissions(request.user, lab)[:20],
+        "submissions": selectors.user_submissions(request.user, lab=lab)[:20],
         "submit_errors": [str(refusal)],
         "archive_dropped": upload.name[:200] if upload else "",
     }
@@ -50,7 +50,7 @@ def _refusal_key(lab) -> str:
 @login_required
 @require_http_methods(["POST"])
 def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
-    lab = selectors.lab_get(course_slug, lab_slug)
+    lab = selectors.lab_get(course_slug=course_slug, lab_slug=lab_slug)
     if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
         return locked
     form = SubmissionForm(request.POST, request.FILES)
@@ -94,7 +94,7 @@ def starter_download(request: HtmxHttpRequest, course_slug: str, lab_slug: str, 
 @login_required
 @require_GET
 def submission_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
-    submission = selectors.submission_for_user(public_id, request.user)
+    submission = selectors.submission_for_user(public_id, user=request.user)
     scorecard = getattr(submission, "scorecard", None)
     groups = selectors.checks_by_factor(scorecard.checks) if scorecard else []
     context = {

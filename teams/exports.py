@@ -3,7 +3,7 @@
 from accounts.names import display_name
 from config.spreadsheets import csv_text
 from teams.models import Assessment
-from teams.progress import Progress
+from teams.standing import Progress
 
 
 def report_rows(assessment: Assessment, report: list[Progress]) -> list[dict]:

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from teams.models import Assignment, Reminder
-from teams.progress import DUE_SOON, Status, progress_for
+from teams.standing import DUE_SOON, Status, progress_for
 
 KIND_FOR_STATUS = {Status.DUE_SOON: Reminder.Kind.DUE_SOON, Status.OVERDUE: Reminder.Kind.OVERDUE}
 

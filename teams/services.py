@@ -14,7 +14,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Attempt, Quiz
 from teams import certificates
 from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
-from teams.progress import progress_of, results_visible
+from teams.standing import progress_of, results_visible
 
 INVITATIONS_PER_HOUR = 30
 # Tokens are unguessable; counting unknown ones per client address still stops anyone trying.

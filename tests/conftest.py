@@ -120,7 +120,7 @@ CONTENT_DIR = REPO_ROOT / "content"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database starts with the real course content loaded, as after a release."""
-    from courses.content.loader import load_content
+    from content_loading.loader import load_content
 
     with django_db_blocker.unblock():
         load_content(CONTENT_DIR)
@@ -140,7 +140,7 @@ def rate_limit_counters_start_at_zero():
 @pytest.fixture
 def course_content(db):
     """The loaded content, reloaded if a transactional test emptied the tables before this one."""
-    from courses.content.loader import load_content
+    from content_loading.loader import load_content
     from courses.models import Course
 
     if not Course.objects.filter(slug="twelve-factor").exists():

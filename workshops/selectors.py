@@ -1,10 +1,11 @@
 """Reads: the cohorts an instructor may see, the cohort a learner belongs to, and what pacing locks for them."""
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from courses.models import Course, Lesson
@@ -14,13 +15,13 @@ from twelve_factor.factors import numeral
 from workshops.models import Cohort, Lock, Membership
 
 
-def cohorts_led(*, user: AbstractBaseUser):
+def cohorts_led(*, user: AbstractBaseUser) -> QuerySet[Cohort]:
     if not user.has_perm("workshops.lead_cohort"):
         raise PermissionDenied("Only instructors lead cohorts.")
     return Cohort.objects.led_by(user).select_related("course").annotate(member_count=Count("memberships"))
 
 
-def cohort_for_instructor(*, user: AbstractBaseUser, public_id) -> Cohort:
+def cohort_for_instructor(*, user: AbstractBaseUser, public_id: UUID | str) -> Cohort:
     """The instructor's own cohort: anyone else's id, or a non-instructor, gets 404 or 403, never the data."""
     return get_object_or_404(cohorts_led(user=user), public_id=public_id)
 

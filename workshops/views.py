@@ -10,7 +10,7 @@ from accounts.services import user_sign_up
 from config.client_address import client_address
 from config.http import HtmxHttpRequest
 from config.spreadsheets import csv_text
-from workshops import progress, reports, selectors, services
+from workshops import reports, room, selectors, services
 from workshops.forms import CohortForm, JoinCodeForm
 from workshops.qr import qr_svg
 
@@ -48,7 +48,7 @@ def cohort_create(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HtmxHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
-    grid = progress.room_grid(
+    grid = room.room_grid(
         cohort=cohort,
         sort=request.GET.get("sort", "name"),
         stuck_only=request.GET.get("stuck") == "1",
@@ -148,7 +148,7 @@ def analytics(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @require_GET
 def gradebook(request: HtmxHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
-    header, rows = progress.gradebook(cohort=cohort)
+    header, rows = room.gradebook(cohort=cohort)
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{cohort.public_id}.csv"'
     return response

@@ -1,8 +1,9 @@
-"""`load_content`: read content/, validate all of it, then write it in one transaction.
+"""Courses and lessons from content/ (the courses app's part of `load_content`, which lives in content_loading).
 
-Validation runs to the end and reports every problem (file, line, what is wrong) before anything is written, so a
-bad edit never leaves the site half-loaded. Loading is idempotent: unchanged lessons are not touched; an edited lesson
-is updated in place; a lesson removed from content/ is unpublished, keeping learners' progress.
+`parse_courses` validates every course to the end and reports every problem (file, line, what is wrong) before
+anything is written; `course_save` then writes one course. Loading is idempotent: unchanged lessons are not
+touched; an edited lesson is updated in place; a lesson removed from content/ is unpublished, keeping learners'
+progress.
 """
 
 import hashlib
@@ -10,14 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db import transaction
 
 from courses.content.body_checks import check_body, check_links, check_unique_headings
 from courses.content.errors import ContentError, ContentProblem
 from courses.content.frontmatter import SLUG, LessonSource, parse_lesson, yaml_problem
 from courses.markdown import RENDERER_VERSION, RenderedLesson, render_fragment, render_lesson
 from courses.models import Course, GlossaryTerm, Lesson, LessonSection
-from courses.release import content_version_bump
 
 
 @dataclass
@@ -59,33 +58,12 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def load_content(content_dir: Path) -> LoadReport:
-    courses = parse_courses(content_dir)
-    report = LoadReport()
-    with transaction.atomic():
-        for parsed in courses:
-            course = save_course(parsed, report)
-            lessons = save_lessons(course, parsed, report)
-            save_glossary(course, parsed.glossary)
-            load_course_extras(course=course, course_dir=parsed.directory, lessons=lessons)
-        # Every load is a release: pages cached under the old version are rebuilt from what was just written.
-        content_version_bump()
-    return report
-
-
-def load_course_extras(*, course: Course, course_dir: Path, lessons: dict[str, Lesson]) -> None:
-    """Quizzes and labs live beside the lessons; their loaders validate and write in the same transaction."""
-    from labs.catalog import labs_sync
-    from labs.loader import load_course_labs
-
-    try:
-        from quizzes.loader import load_course_quizzes
-    except ImportError:  # the quiz engine is being built alongside; until it lands there are no quizzes to load
-        pass
-    else:
-        load_course_quizzes(course=course, course_dir=course_dir, lessons=lessons)
-    load_course_labs(course=course, course_dir=course_dir)
-    labs_sync(course=course, course_dir=course_dir)
+def course_save(*, parsed: ParsedCourse, report: LoadReport) -> tuple[Course, dict[str, Lesson]]:
+    """Write one validated course, its lessons and glossary; the caller holds the transaction and loads the rest."""
+    course = save_course(parsed, report)
+    lessons = save_lessons(course, parsed, report)
+    save_glossary(course, parsed.glossary)
+    return course, lessons
 
 
 # --- Parsing and validation ---------------------------------------------------------------------------------------

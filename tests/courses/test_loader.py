@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from content_loading.loader import load_content
 from courses.content.errors import ContentError
-from courses.content.loader import load_content
 from courses.models import Course, Lesson, LessonProgress
 
 pytestmark = pytest.mark.django_db

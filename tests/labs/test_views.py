@@ -208,7 +208,7 @@ def test_starters_are_packed_by_load_content_and_repacked_only_when_they_change(
     import shutil
     import zipfile
 
-    from courses.content.loader import load_content
+    from content_loading.loader import load_content
     from labs.models import LabStarter
     from tests.conftest import CONTENT_DIR
 

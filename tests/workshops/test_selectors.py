@@ -9,7 +9,7 @@ from courses.models import LessonProgress
 from labs.models import Lab, Scorecard, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Quiz
-from workshops import progress, reports, selectors, services
+from workshops import reports, room, selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_m
     quiz_services.attempt_start(user=ada, quiz=Quiz.objects.get(course=cohort.course, slug="codebase"))
     graded_submission(ada, Lab.objects.get(course=cohort.course, slug="audit"), 85, [])
 
-    grid = progress.room_grid(cohort=cohort, sort="progress", stuck_minutes=10)
+    grid = room.room_grid(cohort=cohort, sort="progress", stuck_minutes=10)
     assert [row.name for row in grid.rows] == ["ada", "bob"]
     ada_row, bob_row = grid.rows
     assert ada_row.cells["lesson:codebase"].state == "done"
@@ -77,10 +77,10 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_m
     assert ada_row.done_count == 2
     assert not ada_row.stuck and bob_row.stuck
 
-    stuck = progress.room_grid(cohort=cohort, stuck_only=True, item="lesson:codebase")
+    stuck = room.room_grid(cohort=cohort, stuck_only=True, item="lesson:codebase")
     assert [row.name for row in stuck.rows] == ["bob"]
     assert [c.key for c in stuck.columns] == ["lesson:codebase"] and len(stuck.rows[0].shown) == 1
-    assert progress.room_grid(cohort=cohort, sort="name", item="nonsense").item == ""
+    assert room.room_grid(cohort=cohort, sort="name", item="nonsense").item == ""
 
 
 def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort, django_user_model):
@@ -97,7 +97,7 @@ def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded
     attempt.score, attempt.submitted_at = 75.0, timezone.now()
     attempt.save()
 
-    header, rows = progress.gradebook(cohort=cohort)
+    header, rows = room.gradebook(cohort=cohort)
     assert header[:3] == ["learner", "username", "lessons_done"]
     assert header[-2:] == ["graded_items", "mean_of_graded_pct"]
     assert len(rows) == 1

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from teams import selectors, services
-from teams.progress import Status, progress_of, status_of
+from teams.standing import Status, progress_of, status_of
 from tests.teams.helpers import take
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

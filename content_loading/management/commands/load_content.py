@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from content_loading.loader import load_content
 from courses.content.errors import ContentError
-from courses.content.loader import load_content
 
 
 class Command(BaseCommand):

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ContentLoadingConfig(AppConfig):
+    name = "content_loading"
