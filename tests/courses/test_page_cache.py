@@ -15,6 +15,7 @@ from django.test import RequestFactory
 
 from courses.models import Lesson, LessonProgress
 from tests.conftest import CONTENT_DIR
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ SYLLABUS_URL = "/courses/twelve-factor/"
 
 
 def learner(username: str, *, name: str, finished: list[str] = ()) -> User:
-    user = User.objects.create_user(username, first_name=name)
+    user = UserFactory(username=username, first_name=name)
     for slug in finished:
         LessonProgress.objects.create(
             user=user, lesson=Lesson.objects.get(slug=slug), completed_at="2026-12-01T10:00:00Z"

@@ -13,10 +13,10 @@ from quizzes.models import Attempt, Question, QuestionVersion, Quiz
 from teams import services as team_services
 from teams.models import Assessment
 from tests.conftest import screenshot
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-Passphrase-42"
 
 # (definition, rendered): one of each control a learner fills in (radio, true/false, text), rendered as the loader
 # would, so the test knows the right answers.
@@ -55,7 +55,7 @@ def flow_quiz(*, feedback: str, display: str) -> Quiz:
 
 
 def signed_in_page(browser, live_server, username: str, *, javascript: bool = True):
-    User.objects.create_user(username, password=PASSWORD)
+    UserFactory(username=username, password=PASSWORD)
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
     )
@@ -85,7 +85,7 @@ def fill(page, order: int) -> None:
 
 
 def start_assessment(quiz: Quiz, username: str):
-    admin = User.objects.create_user(f"{username}-admin", password=PASSWORD)
+    admin = UserFactory(username=f"{username}-admin", password=PASSWORD)
     organisation = team_services.organisation_create(name="Acme", admin=admin)
     learner = User.objects.get(username=username)
     team_services.membership_add(organisation=organisation, user=learner)
@@ -157,7 +157,7 @@ def test_practice_next_question_keeps_the_choice_and_submit_keeps_the_last(page,
     """Immediate feedback, one question at a time: choosing and pressing "Next question" (never "Check answer")
     saves each choice, and "Submit attempt" saves the one on screen."""
     quiz = flow_quiz(feedback="immediate", display="one")
-    User.objects.create_user("kim", password=PASSWORD)
+    UserFactory(username="kim", password=PASSWORD)
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("kim")
     page.get_by_label("Password").fill(PASSWORD)
@@ -181,7 +181,7 @@ def test_practice_next_question_keeps_the_choice_and_submit_keeps_the_last(page,
 
 def test_practice_submitting_nothing_asks_first(page, live_server):
     quiz = flow_quiz(feedback="after_submit", display="all")
-    User.objects.create_user("kim", password=PASSWORD)
+    UserFactory(username="kim", password=PASSWORD)
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("kim")
     page.get_by_label("Password").fill(PASSWORD)

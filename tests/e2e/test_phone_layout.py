@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from quizzes.models import Quiz
 from teams import services as team_services
 from teams.models import Assessment, Certificate
 from tests.conftest import ARTIFACTS
+from tests.factories import PASSWORD, InstructorFactory, UserFactory
 from tests.teams.conftest import correct_response, wrong_response
 from workshops import services as workshop_services
 
@@ -88,11 +89,9 @@ def answer_all(attempt, *, right: bool = True) -> None:
 def build_site(course) -> Site:
     """A learner (ada) in a cohort and a team, with a finished and an open quiz attempt, a graded lab and a
     certificate; an instructor and team admin (grace); a second hire (linus) halfway through the assessment."""
-    password = "a-long-Passphrase-42"  # pragma: allowlist secret
-    ada = User.objects.create_user("ada", email="ada@example.com", password=password)
-    grace = User.objects.create_user("grace", email="grace@example.com", password=password)
-    linus = User.objects.create_user("linus", email="linus@example.com", password=password)
-    grace.user_permissions.add(Permission.objects.get(codename="lead_cohort"))
+    ada = UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
+    grace = InstructorFactory(username="grace", email="grace@example.com", password=PASSWORD)
+    linus = UserFactory(username="linus", email="linus@example.com", password=PASSWORD)
 
     today = timezone.localdate()
     cohort = workshop_services.cohort_create(

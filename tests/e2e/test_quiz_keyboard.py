@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from quizzes.models import Attempt, Quiz
 from quizzes.tokens import token
 from tests.conftest import ARTIFACTS, screenshot
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,10 +96,10 @@ def answer_with_keyboard(page, attempt: Attempt, item) -> None:
     expect(page.locator(f"{section} .outcome-title")).to_contain_text("Correct")
 
 
-def test_take_the_config_quiz_with_the_keyboard_only(page, live_server, course_content, django_user_model):
-    django_user_model.objects.create_user("kim", password="a-long-Passphrase-42")
+def test_take_the_config_quiz_with_the_keyboard_only(page, live_server, course_content):
+    kim = UserFactory(username="kim", password=PASSWORD)
     client = Client()
-    client.force_login(django_user_model.objects.get(username="kim"))
+    client.force_login(kim)
     host = live_server.url.split("//")[1].split(":")[0]
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]

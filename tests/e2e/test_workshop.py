@@ -2,23 +2,20 @@
 instructor's live grid shows the learner's progress without a reload; pacing unlocks reach the learner live."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, screenshot
 from tests.e2e.test_phone_layout import DESKTOP, build_site
+from tests.factories import PASSWORD, InstructorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-Passphrase-42"
 
 
 @pytest.fixture
 def instructor(course_content) -> User:
-    user = User.objects.create_user("grace", password=PASSWORD)
-    user.user_permissions.add(Permission.objects.get(codename="lead_cohort"))
-    return user
+    return InstructorFactory(username="grace", password=PASSWORD)
 
 
 def log_in(page, username: str) -> None:

@@ -8,6 +8,7 @@ from labs import services
 from labs.grading import CheckResult
 from labs.grading import Scorecard as GraderScorecard
 from labs.models import Lab, Scorecard, Submission
+from tests.factories import UserFactory
 from tests.labs.archives import tar_gz_with_symlink, zip_entries, zip_folder
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,8 @@ def lab(course_content) -> Lab:
 
 
 @pytest.fixture
-def learner(django_user_model):
-    return django_user_model.objects.create_user("ada")
+def learner(db):
+    return UserFactory(username="ada")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from labs import services
 from labs.models import Lab, Scorecard, Submission
+from tests.factories import UserFactory
 from tests.labs.archives import zip_folder
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,8 @@ def lab(course_content) -> Lab:
 
 
 @pytest.fixture
-def learner(client, django_user_model):
-    user = django_user_model.objects.create_user("ada")
+def learner(client):
+    user = UserFactory(username="ada")
     client.force_login(user)
     return user
 
@@ -131,16 +132,16 @@ def test_a_second_submission_shows_what_changed(client, learner, lab):
     assert "Now failing</span> logs.b" in html
 
 
-def test_another_learners_submission_is_not_found(client, learner, lab, django_user_model):
-    other = django_user_model.objects.create_user("eve")
+def test_another_learners_submission_is_not_found(client, learner, lab):
+    other = UserFactory(username="eve")
     theirs = Submission.objects.create(lab=lab, user=other)
 
     assert client.get(theirs.get_absolute_url()).status_code == 404
 
 
-def test_submissions_list_shows_only_mine(client, learner, lab, django_user_model):
+def test_submissions_list_shows_only_mine(client, learner, lab):
     Submission.objects.create(lab=lab, user=learner)
-    Submission.objects.create(lab=lab, user=django_user_model.objects.create_user("eve"))
+    Submission.objects.create(lab=lab, user=UserFactory(username="eve"))
 
     html = client.get("/labs/submissions/").content.decode()
 

@@ -11,6 +11,7 @@ from lti.models import GradePassback, LineItemLink, LtiIdentity
 from lti.tasks import send_grade_passback
 from quizzes.models import Quiz
 from quizzes.services import attempt_start, attempt_submit
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,9 @@ def test_a_submitted_quiz_score_arrives_in_the_platforms_line_item(
 
 
 def test_a_learner_who_never_launched_posts_nothing(
-    course_content, registered_platform, test_platform, worker, django_capture_on_commit_callbacks, django_user_model
+    course_content, registered_platform, test_platform, worker, django_capture_on_commit_callbacks
 ):
-    submit_quiz(django_user_model.objects.create_user("local-learner"), django_capture_on_commit_callbacks)
+    submit_quiz(UserFactory(username="local-learner"), django_capture_on_commit_callbacks)
 
     assert not GradePassback.objects.exists() and test_platform.recorded.scores == []
 

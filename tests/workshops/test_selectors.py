@@ -9,6 +9,7 @@ from courses.models import LessonProgress
 from labs.models import Lab, Scorecard, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Quiz
+from tests.factories import UserFactory
 from workshops import progress, reports, selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +23,10 @@ def test_cohort_for_instructor_hides_other_instructors_cohorts(cohort, other_ins
         selectors.cohort_for_instructor(user=learner, public_id=cohort.public_id)
 
 
-def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner, django_user_model):
+def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner):
     services.lock_set(cohort=cohort, kind="lesson", slug="config", locked=True)
     services.lock_set(cohort=cohort, kind="lab", slug="audit", locked=True)
-    outsider = django_user_model.objects.create_user("outsider")
+    outsider = UserFactory(username="outsider")
     assert selectors.locked_items(user=learner, course=cohort.course) == set()
     services.cohort_join(cohort=cohort, user=learner)
     assert selectors.locked_items(user=learner, course=cohort.course) == {("lesson", "config"), ("lab", "audit")}
@@ -57,9 +58,9 @@ def graded_submission(user, lab: Lab, score: int, checks: list[dict]) -> Submiss
     return submission
 
 
-def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_model):
-    ada = django_user_model.objects.create_user("ada")
-    bob = django_user_model.objects.create_user("bob")
+def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort):
+    ada = UserFactory(username="ada")
+    bob = UserFactory(username="bob")
     for user in (ada, bob):
         services.cohort_join(cohort=cohort, user=user)
     cohort.memberships.filter(user=bob).update(joined_at=timezone.now() - datetime.timedelta(minutes=30))
@@ -83,8 +84,8 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_m
     assert progress.room_grid(cohort=cohort, sort="name", item="nonsense").item == ""
 
 
-def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort, django_user_model):
-    ada = django_user_model.objects.create_user("ada")
+def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort):
+    ada = UserFactory(username="ada")
     services.cohort_join(cohort=cohort, user=ada)
     lab = Lab.objects.get(course=cohort.course, slug="audit")
     graded_submission(ada, lab, 40, [])
@@ -126,7 +127,7 @@ def test_quiz_report_uses_first_attempts_only(cohort, django_user_model):
     cohort.seat_cap = 4
     cohort.save()
     for name, credits in room.items():
-        user = django_user_model.objects.create_user(name)
+        user = UserFactory(username=name)
         services.cohort_join(cohort=cohort, user=user)
         answer_first_attempt(user, quiz, dict(enumerate(credits)))
     # A second attempt, all right, must not count.
@@ -141,12 +142,12 @@ def test_quiz_report_uses_first_attempts_only(cohort, django_user_model):
     assert 'role="img"' in report.facility_chart
 
 
-def test_lab_report_uses_each_learners_latest_graded_submission(cohort, django_user_model):
+def test_lab_report_uses_each_learners_latest_graded_submission(cohort):
     lab = Lab.objects.get(course=cohort.course, slug="audit")
     fail = {"id": "config.no-secrets", "factor": 3, "status": "fail", "evidence": "SECRET_KEY in settings.py"}
     ok = {"id": "config.no-secrets", "factor": 3, "status": "pass", "evidence": "none found"}
     for name, checks in (("a", [fail]), ("b", [ok])):
-        user = django_user_model.objects.create_user(name)
+        user = UserFactory(username=name)
         services.cohort_join(cohort=cohort, user=user)
         graded_submission(user, lab, 50, [fail] if name == "b" else [ok])  # earlier, superseded
         graded_submission(user, lab, 50, checks)
