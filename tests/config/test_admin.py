@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Course, Lesson
-from labs.models import Lab, Scorecard, Submission
-from tests.factories import UserFactory
+from labs.models import Lab, Submission
+from tests.factories import ScorecardFactory, SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,12 @@ def staff(client):
 def graded(course_content) -> Submission:
     lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
     learner = UserFactory(username="ada")
-    submission = Submission.objects.create(user=learner, lab=lab, status=Submission.Status.PASSED)
+    submission = SubmissionFactory(user=learner, lab=lab, status=Submission.Status.PASSED)
     checks = [
         {"id": "config.honours-environment", "status": "pass", "points": 10, "max_points": 10, "evidence": "ok"},
         {"id": "logs.output-to-stdout", "status": "fail", "points": 0, "max_points": 5, "evidence": "<b>app.log</b>"},
     ]
-    Scorecard.objects.create(submission=submission, score=67, passed=False, checks=checks)
+    ScorecardFactory(submission=submission, score=67, passed=False, checks=checks)
     return submission
 
 

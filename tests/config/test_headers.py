@@ -22,7 +22,7 @@ from teams import services as team_services
 from teams.models import Assessment, Certificate
 from tests.config.test_settings import PRODUCTION_ENV
 from tests.conftest import REPO_ROOT
-from tests.factories import PASSWORD, InstructorFactory, UserFactory
+from tests.factories import PASSWORD, InstructorFactory, SubmissionFactory, UserFactory
 from tests.labs.test_services import result
 from tests.teams.helpers import take
 from workshops import services as workshop_services
@@ -57,7 +57,7 @@ def pages(course_content) -> dict[str, tuple[User | None, str]]:
     course = Course.objects.get(slug="twelve-factor")
 
     lab = Lab.objects.get(course=course, slug="audit")
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.RUNNING)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.RUNNING)
     lab_services.submission_record_result(submission=submission, result=result(100, True))
 
     instructor = InstructorFactory(username="grace")

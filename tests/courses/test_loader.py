@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from courses.content.errors import ContentError
 from courses.content.loader import load_content
 from courses.models import Course, Lesson, LessonProgress
-from tests.factories import UserFactory
+from tests.factories import LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_removed_lesson_is_unpublished_and_keeps_progress(tmp_path):
     load_content(tmp_path)
     user = UserFactory(username="ada")
     beta = Lesson.objects.get(slug="beta", course__slug="demo")
-    LessonProgress.objects.create(user=user, lesson=beta, completed_at="2026-01-01T00:00:00Z")
+    LessonProgressFactory(user=user, lesson=beta, completed_at="2026-01-01T00:00:00Z")
 
     (course_dir / "lessons" / "01-beta.md").unlink()
     (course_dir / "course.yaml").write_text("title: Demo course\nlessons:\n  - alpha\n")

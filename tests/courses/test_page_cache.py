@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from courses.models import Lesson, LessonProgress
+from courses.models import Lesson
 from tests.conftest import CONTENT_DIR
-from tests.factories import UserFactory
+from tests.factories import LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,7 @@ SYLLABUS_URL = "/courses/twelve-factor/"
 def learner(username: str, *, name: str, finished: list[str] = ()) -> User:
     user = UserFactory(username=username, first_name=name)
     for slug in finished:
-        LessonProgress.objects.create(
-            user=user, lesson=Lesson.objects.get(slug=slug), completed_at="2026-12-01T10:00:00Z"
-        )
+        LessonProgressFactory(user=user, lesson=Lesson.objects.get(slug=slug), completed_at="2026-12-01T10:00:00Z")
     return user
 
 

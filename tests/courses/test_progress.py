@@ -1,7 +1,7 @@
 import pytest
 
 from courses.models import Lesson, LessonProgress
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_anonymous_progress_is_merged_on_sign_up_without_duplicates(client):
 
 def test_merge_keeps_what_the_account_already_had(client):
     user = UserFactory(username="ada", password=PASSWORD)
-    LessonProgress.objects.create(user=user, lesson=lesson("history"), completed_at="2026-01-01T00:00:00Z")
+    LessonProgressFactory(user=user, lesson=lesson("history"), completed_at="2026-01-01T00:00:00Z")
     client.post(progress_url("history"), {"done": "1"})
     client.post(progress_url("config"), {"done": "1"})
 

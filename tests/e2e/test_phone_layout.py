@@ -15,13 +15,13 @@ from playwright.sync_api import expect
 
 from courses.models import Lesson
 from labs.grading.checks import REGISTRY
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Quiz
 from teams import services as team_services
 from teams.models import Assessment, Certificate
 from tests.conftest import ARTIFACTS
-from tests.factories import PASSWORD, InstructorFactory, UserFactory
+from tests.factories import PASSWORD, InstructorFactory, ScorecardFactory, SubmissionFactory, UserFactory
 from tests.teams.conftest import correct_response, wrong_response
 from workshops import services as workshop_services
 
@@ -111,10 +111,10 @@ def build_site(course) -> Site:
     in_progress = quiz_services.attempt_start(user=ada, quiz=config_quiz)
 
     lab = Lab.objects.get(course=course, slug="audit")
-    submission = Submission.objects.create(
+    submission = SubmissionFactory(
         lab=lab, user=ada, status=Submission.Status.FAILED, original_name="my-twelve-factor-service-final-v2.zip"
     )
-    Scorecard.objects.create(submission=submission, score=61, passed=False, checks=scorecard_checks())
+    ScorecardFactory(submission=submission, score=61, passed=False, checks=scorecard_checks())
 
     organisation = team_services.organisation_create(name="Acme Onboarding", admin=grace)
     for learner in (ada, linus):

@@ -8,7 +8,7 @@ from labs import services
 from labs.grading import CheckResult
 from labs.grading import Scorecard as GraderScorecard
 from labs.models import Lab, Scorecard, Submission
-from tests.factories import UserFactory
+from tests.factories import SubmissionFactory, UserFactory
 from tests.labs.archives import tar_gz_with_symlink, zip_entries, zip_folder
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_an_allowed_git_url_is_queued(lab, learner, sent, django_capture_on_comm
 
 
 def test_only_one_worker_claims_a_submission(lab, learner):
-    submission = Submission.objects.create(lab=lab, user=learner)
+    submission = SubmissionFactory(lab=lab, user=learner)
 
     assert services.submission_claim(submission_id=submission.pk) is True
     assert services.submission_claim(submission_id=submission.pk) is False
@@ -136,7 +136,7 @@ def test_a_lease_held_by_a_process_gone_from_this_host_is_taken_over_at_once(lab
     in_an_hour = timezone.now() + timedelta(hours=1)
 
     def running(leased_by):
-        return Submission.objects.create(
+        return SubmissionFactory(
             lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1, lease_expires_at=in_an_hour,
             leased_by=leased_by,
         )  # fmt: skip
@@ -151,7 +151,7 @@ def test_a_lease_held_by_a_process_gone_from_this_host_is_taken_over_at_once(lab
 
 
 def test_an_expired_lease_can_be_claimed_again(lab, learner):
-    submission = Submission.objects.create(
+    submission = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1,
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )  # fmt: skip
@@ -162,7 +162,7 @@ def test_an_expired_lease_can_be_claimed_again(lab, learner):
 
 
 def test_the_scorecard_is_written_once(lab, learner):
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.RUNNING)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.RUNNING)
 
     services.submission_record_result(submission=submission, result=result(100, True))
     services.submission_record_result(submission=submission, result=result(10, False))
@@ -174,7 +174,7 @@ def test_the_scorecard_is_written_once(lab, learner):
 
 
 def test_a_second_delivery_of_a_graded_submission_does_nothing(lab, learner, monkeypatch):
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.PASSED)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.PASSED)
 
     assert services.submission_grade(submission_id=submission.pk) is None
     assert not Scorecard.objects.exists()
@@ -189,7 +189,7 @@ def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
             raise SandboxUnavailable("sandbox unavailable: no user namespaces")
 
     monkeypatch.setattr("labs.sandbox.get_backend", lambda *a, **k: BrokenBackend())
-    submission = Submission.objects.create(lab=lab, user=learner)
+    submission = SubmissionFactory(lab=lab, user=learner)
 
     with pytest.raises(GraderFault) as raised:
         services.submission_grade(submission_id=submission.pk)
@@ -203,13 +203,13 @@ def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
 def test_reaper_requeues_expired_leases_and_gives_up_after_the_last_attempt(lab, learner, sent, settings):
     settings.LAB_MAX_ATTEMPTS = 3
     expired = timezone.now() - timedelta(seconds=5)
-    retry = Submission.objects.create(
+    retry = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1, lease_expires_at=expired
     )
-    hopeless = Submission.objects.create(
+    hopeless = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=3, lease_expires_at=expired
     )
-    alive = Submission.objects.create(
+    alive = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1,
         lease_expires_at=timezone.now() + timedelta(minutes=5),
     )  # fmt: skip
@@ -227,9 +227,9 @@ def test_reaper_requeues_expired_leases_and_gives_up_after_the_last_attempt(lab,
 def test_reaper_resends_queued_submissions_the_broker_never_got(lab, learner, sent, settings):
     settings.LAB_RESEND_AFTER_SECONDS = 60
     old = timezone.now() - timedelta(minutes=5)
-    lost = Submission.objects.create(lab=lab, user=learner)
+    lost = SubmissionFactory(lab=lab, user=learner)
     Submission.objects.filter(pk=lost.pk).update(created_at=old)
-    fresh = Submission.objects.create(lab=lab, user=learner)
+    fresh = SubmissionFactory(lab=lab, user=learner)
 
     counts = services.submission_reap()
 

@@ -5,11 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import LessonProgress
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Quiz
-from tests.factories import UserFactory
+from tests.factories import LessonProgressFactory, ScorecardFactory, SubmissionFactory, UserFactory
 from workshops import progress, reports, selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +52,8 @@ def test_course_items_lists_lessons_quizzes_and_labs_with_factor_numerals(cohort
 
 def graded_submission(user, lab: Lab, score: int, checks: list[dict]) -> Submission:
     status = Submission.Status.PASSED if score >= lab.pass_mark else Submission.Status.FAILED
-    submission = Submission.objects.create(user=user, lab=lab, status=status, finished_at=timezone.now())
-    Scorecard.objects.create(submission=submission, score=score, passed=score >= lab.pass_mark, checks=checks)
+    submission = SubmissionFactory(user=user, lab=lab, status=status, finished_at=timezone.now())
+    ScorecardFactory(submission=submission, score=score, passed=score >= lab.pass_mark, checks=checks)
     return submission
 
 
@@ -65,7 +64,7 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort):
         services.cohort_join(cohort=cohort, user=user)
     cohort.memberships.filter(user=bob).update(joined_at=timezone.now() - datetime.timedelta(minutes=30))
     lesson = cohort.course.lessons.get(slug="codebase")
-    LessonProgress.objects.create(user=ada, lesson=lesson, completed_at=timezone.now())
+    LessonProgressFactory(user=ada, lesson=lesson, completed_at=timezone.now())
     quiz_services.attempt_start(user=ada, quiz=Quiz.objects.get(course=cohort.course, slug="codebase"))
     graded_submission(ada, Lab.objects.get(course=cohort.course, slug="audit"), 85, [])
 
@@ -90,9 +89,7 @@ def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded
     lab = Lab.objects.get(course=cohort.course, slug="audit")
     graded_submission(ada, lab, 40, [])
     graded_submission(ada, lab, 90, [])
-    LessonProgress.objects.create(
-        user=ada, lesson=cohort.course.lessons.get(slug="history"), completed_at=timezone.now()
-    )
+    LessonProgressFactory(user=ada, lesson=cohort.course.lessons.get(slug="history"), completed_at=timezone.now())
     quiz = Quiz.objects.get(course=cohort.course, slug="codebase")
     attempt = quiz_services.attempt_start(user=ada, quiz=quiz)
     attempt.score, attempt.submitted_at = 75.0, timezone.now()
