@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.archives import zip_folder
 from tests.conftest import screenshot
 from tests.factories import PASSWORD
-from tests.labs.archives import zip_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.process, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 

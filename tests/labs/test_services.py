@@ -1,3 +1,4 @@
+import tarfile
 from datetime import timedelta
 
 import pytest
@@ -8,8 +9,8 @@ from labs import services
 from labs.grading import CheckResult
 from labs.grading import Scorecard as GraderScorecard
 from labs.models import Lab, Scorecard, Submission
+from tests.archives import tar_gz_bytes, tar_member, zip_bytes, zip_folder
 from tests.factories import SubmissionFactory, UserFactory
-from tests.labs.archives import tar_gz_with_symlink, zip_entries, zip_folder
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +58,8 @@ def test_a_valid_upload_is_stored_and_queued_after_commit(lab, learner, sent, dj
         (b"", "empty.zip", "The file is empty."),
         (b"just some text", "notes.txt", "Upload your repository as a .zip or .tar.gz archive."),
         (b"PK\x03\x04 this is not really a zip", "broken.zip", ""),
-        (zip_entries({"../../escape.py": b"x"}), "slip.zip", ""),
-        (tar_gz_with_symlink(), "link.tar.gz", ""),
+        (zip_bytes({"../../escape.py": b"x"}), "slip.zip", ""),
+        (tar_gz_bytes([tar_member("app/secrets", tarfile.SYMTYPE, linkname="/etc/passwd")]), "link.tar.gz", ""),
     ],
     ids=["empty", "wrong-type", "corrupt", "zip-slip", "symlink"],
 )

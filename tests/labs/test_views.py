@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from labs import services
 from labs.models import Lab, Submission
+from tests.archives import zip_folder
 from tests.factories import ScorecardFactory, SubmissionFactory, UserFactory
-from tests.labs.archives import zip_folder
 
 pytestmark = pytest.mark.django_db
 
