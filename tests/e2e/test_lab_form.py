@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from labs.models import Submission
+from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,10 +14,7 @@ LAB = "/courses/twelve-factor/labs/audit/"
 
 def sign_in(page) -> None:
     UserFactory(username="ada", password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "ada")
 
 
 def test_a_refused_submission_redirects_back_and_a_reload_does_not_post_again(page, course_content):

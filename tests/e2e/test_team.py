@@ -9,6 +9,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Question, QuestionVersion, Quiz
 from teams import services
 from tests.conftest import screenshot
+from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,23 +46,15 @@ def warm_up_quiz(course) -> Quiz:
     return quiz
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".nav-user")).to_contain_text(username)
-
-
-def test_admin_assigns_learner_passes_and_verifies_certificate(browser, live_server, course_content):
+def test_admin_assigns_learner_passes_and_verifies_certificate(browser, open_context, course_content):
     warm_up_quiz(course_content)
     admin = UserFactory(username="grace", email="grace@example.com", password=PASSWORD)
     learner = UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
     organisation = services.organisation_create(name="Acme Onboarding", admin=admin)
     services.membership_add(organisation=organisation, user=learner)
 
-    admin_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    learner_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    admin_context = open_context(None)
+    learner_context = open_context(None)
     errors: list[str] = []
     for context in (admin_context, learner_context):
         context.on("weberror", lambda error: errors.append(str(error.error)))
