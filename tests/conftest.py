@@ -186,15 +186,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def watch_js_errors(page):
+    """Collect the page's uncaught errors and console errors in `page.js_errors`, for a test to assert empty."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.js_errors = errors
-    yield page
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A signed-out browser page on the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    yield watch_js_errors(context.new_page())
     context.close()
 
 

@@ -9,14 +9,14 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+from tests.factories import PASSWORD, UserFactory
 
-PASSWORD = "a-long-Passphrase-42"
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ada():
-    return User.objects.create_user("ada", email="ada@example.com", password=PASSWORD)
+    return UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
 
 
 def log_in(client, username: str, password: str, **headers):

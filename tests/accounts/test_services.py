@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from accounts.names import display_name
 from accounts.services import profile_update
 from accounts.signals import display_name_changed
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_display_name_is_the_given_name_or_the_username():
 
 
 def test_profile_update_keeps_the_whole_name_in_first_name(renamed):
-    user = User.objects.create_user("ada", first_name="Ada", last_name="Byron")
+    user = UserFactory(username="ada", first_name="Ada", last_name="Byron")
 
     profile_update(user=user, name="  Ada Lovelace  ", email=" ada@example.com ")
 
@@ -40,7 +41,7 @@ def test_profile_update_keeps_the_whole_name_in_first_name(renamed):
 
 
 def test_profile_update_announces_only_a_changed_name(renamed):
-    user = User.objects.create_user("ada", first_name="Ada Lovelace")
+    user = UserFactory(username="ada", first_name="Ada Lovelace")
 
     profile_update(user=user, name="Ada Lovelace", email="new@example.com")
     assert renamed == []

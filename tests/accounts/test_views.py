@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 
-pytestmark = pytest.mark.django_db
+from tests.factories import PASSWORD, UserFactory
 
-PASSWORD = "a-long-Passphrase-42"
+pytestmark = pytest.mark.django_db
 
 
 def test_sign_up_with_username_and_password_only_signs_the_user_in(client):
@@ -49,7 +49,7 @@ def test_sign_up_shows_errors_for_mismatched_passwords(client):
 
 
 def test_log_in_and_log_out(client):
-    User.objects.create_user("grace", password=PASSWORD)
+    UserFactory(username="grace", password=PASSWORD)
 
     response = client.post("/accounts/login/", {"username": "grace", "password": PASSWORD})
     assert response.status_code == 302
@@ -61,7 +61,7 @@ def test_log_in_and_log_out(client):
 
 
 def test_password_reset_sends_a_working_link(client):
-    User.objects.create_user("linus", email="linus@example.com", password=PASSWORD)
+    UserFactory(username="linus", email="linus@example.com", password=PASSWORD)
 
     client.post("/accounts/password_reset/", {"email": "linus@example.com"})
 
@@ -92,7 +92,7 @@ def test_profile_needs_a_log_in(client):
 
 
 def test_the_header_links_to_the_profile_under_the_display_name(client):
-    user = User.objects.create_user("ada", first_name="Ada Lovelace", email="ada@example.com")
+    user = UserFactory(username="ada", first_name="Ada Lovelace", email="ada@example.com")
     client.force_login(user)
 
     html = client.get("/").content.decode()
@@ -102,7 +102,7 @@ def test_the_header_links_to_the_profile_under_the_display_name(client):
 
 
 def test_profile_shows_and_saves_the_name_and_email(client):
-    user = User.objects.create_user("ada", email="ada@example.com")
+    user = UserFactory(username="ada", email="ada@example.com")
     client.force_login(user)
 
     page = client.get("/accounts/profile/").content.decode()
@@ -117,7 +117,7 @@ def test_profile_shows_and_saves_the_name_and_email(client):
 
 
 def test_profile_refuses_a_malformed_email_and_changes_nothing(client):
-    user = User.objects.create_user("ada", email="ada@example.com")
+    user = UserFactory(username="ada", email="ada@example.com")
     client.force_login(user)
 
     response = client.post("/accounts/profile/", {"name": "Ada Lovelace", "email": "not an address"})

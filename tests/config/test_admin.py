@@ -4,28 +4,31 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Course, Lesson
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
+from tests.factories import ScorecardFactory, SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client, django_user_model):
-    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw-not-used")
+def staff(client):
+    admin_user = UserFactory(
+        username="root", email="root@example.com", password="pw-not-used", is_staff=True, is_superuser=True
+    )
     client.force_login(admin_user)
     return admin_user
 
 
 @pytest.fixture
-def graded(course_content, django_user_model) -> Submission:
+def graded(course_content) -> Submission:
     lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
-    learner = django_user_model.objects.create_user("ada")
-    submission = Submission.objects.create(user=learner, lab=lab, status=Submission.Status.PASSED)
+    learner = UserFactory(username="ada")
+    submission = SubmissionFactory(user=learner, lab=lab, status=Submission.Status.PASSED)
     checks = [
         {"id": "config.honours-environment", "status": "pass", "points": 10, "max_points": 10, "evidence": "ok"},
         {"id": "logs.output-to-stdout", "status": "fail", "points": 0, "max_points": 5, "evidence": "<b>app.log</b>"},
     ]
-    Scorecard.objects.create(submission=submission, score=67, passed=False, checks=checks)
+    ScorecardFactory(submission=submission, score=67, passed=False, checks=checks)
     return submission
 
 

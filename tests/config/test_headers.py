@@ -10,7 +10,7 @@ import runpy
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from teams import services as team_services
 from teams.models import Assessment, Certificate
 from tests.config.test_settings import PRODUCTION_ENV
 from tests.conftest import REPO_ROOT
+from tests.factories import PASSWORD, InstructorFactory, SubmissionFactory, UserFactory
 from tests.labs.test_services import result
 from tests.teams.helpers import take
 from workshops import services as workshop_services
@@ -52,16 +53,14 @@ def production(settings, monkeypatch):
 @pytest.fixture
 def pages(course_content) -> dict[str, tuple[User | None, str]]:
     """One URL of each type of page, with who looks at it (None: anonymous)."""
-    learner = User.objects.create_user("ada", email="ada@example.com")
+    learner = UserFactory(username="ada", email="ada@example.com")
     course = Course.objects.get(slug="twelve-factor")
 
     lab = Lab.objects.get(course=course, slug="audit")
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.RUNNING)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.RUNNING)
     lab_services.submission_record_result(submission=submission, result=result(100, True))
 
-    instructor = User.objects.create_user("grace")
-    instructor.user_permissions.add(Permission.objects.get(codename="lead_cohort", content_type__app_label="workshops"))
-    instructor = User.objects.get(pk=instructor.pk)
+    instructor = InstructorFactory(username="grace")
     cohort = workshop_services.cohort_create(
         instructor=instructor,
         course=course,
@@ -71,7 +70,7 @@ def pages(course_content) -> dict[str, tuple[User | None, str]]:
         seat_cap=30,
     )
 
-    admin = User.objects.create_user("barbara")
+    admin = UserFactory(username="barbara")
     organisation = team_services.organisation_create(name="Acme", admin=admin)
     team_services.membership_add(organisation=organisation, user=learner)
     assessment = team_services.assessment_create(
@@ -157,10 +156,10 @@ def test_plain_http_is_redirected_to_https_but_the_health_checks_are_not(product
 
 
 def test_the_session_and_csrf_cookies_are_secure_and_hidden_from_script(production, client):
-    User.objects.create_user("ada", password="a-long-Passphrase-42")
+    UserFactory(username="ada", password=PASSWORD)
     form = client.get(reverse("login"), **HTTPS)
     assert "csrftoken" in form.cookies
-    logged_in = client.post(reverse("login"), {"username": "ada", "password": "a-long-Passphrase-42"}, **HTTPS)
+    logged_in = client.post(reverse("login"), {"username": "ada", "password": PASSWORD}, **HTTPS)
 
     assert logged_in.status_code == 302
     assert "sessionid" in logged_in.cookies

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from content_loading.loader import load_content
 from courses.content.errors import ContentError
 from courses.models import Course, Lesson, LessonProgress
+from tests.factories import LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +94,12 @@ def test_edited_lesson_is_updated_in_place(tmp_path):
     assert after.sections.filter(anchor="new-part").exists()
 
 
-def test_removed_lesson_is_unpublished_and_keeps_progress(tmp_path, django_user_model):
+def test_removed_lesson_is_unpublished_and_keeps_progress(tmp_path):
     course_dir = make_course(tmp_path)
     load_content(tmp_path)
-    user = django_user_model.objects.create_user("ada")
+    user = UserFactory(username="ada")
     beta = Lesson.objects.get(slug="beta", course__slug="demo")
-    LessonProgress.objects.create(user=user, lesson=beta, completed_at="2026-01-01T00:00:00Z")
+    LessonProgressFactory(user=user, lesson=beta, completed_at="2026-01-01T00:00:00Z")
 
     (course_dir / "lessons" / "01-beta.md").unlink()
     (course_dir / "course.yaml").write_text("title: Demo course\nlessons:\n  - alpha\n")

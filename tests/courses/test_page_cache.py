@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from courses.models import Lesson, LessonProgress
+from courses.models import Lesson
 from tests.conftest import CONTENT_DIR
+from tests.factories import LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,9 @@ SYLLABUS_URL = "/courses/twelve-factor/"
 
 
 def learner(username: str, *, name: str, finished: list[str] = ()) -> User:
-    user = User.objects.create_user(username, first_name=name)
+    user = UserFactory(username=username, first_name=name)
     for slug in finished:
-        LessonProgress.objects.create(
-            user=user, lesson=Lesson.objects.get(slug=slug), completed_at="2026-12-01T10:00:00Z"
-        )
+        LessonProgressFactory(user=user, lesson=Lesson.objects.get(slug=slug), completed_at="2026-12-01T10:00:00Z")
     return user
 
 

@@ -1,11 +1,9 @@
 import pytest
-from django.contrib.auth.models import User
 
 from courses.models import Lesson, LessonProgress
+from tests.factories import PASSWORD, LessonProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-Passphrase-42"
 
 
 def lesson(slug: str) -> Lesson:
@@ -17,7 +15,7 @@ def progress_url(slug: str) -> str:
 
 
 def test_signed_in_reader_marks_a_lesson_done_and_undone(client):
-    user = User.objects.create_user("ada", password=PASSWORD)
+    user = UserFactory(username="ada", password=PASSWORD)
     client.force_login(user)
 
     response = client.post(progress_url("config"), {"done": "1"})
@@ -30,7 +28,7 @@ def test_signed_in_reader_marks_a_lesson_done_and_undone(client):
 
 
 def test_marking_done_twice_keeps_one_row(client):
-    user = User.objects.create_user("ada", password=PASSWORD)
+    user = UserFactory(username="ada", password=PASSWORD)
     client.force_login(user)
 
     client.post(progress_url("config"), {"done": "1"})
@@ -40,7 +38,7 @@ def test_marking_done_twice_keeps_one_row(client):
 
 
 def test_htmx_request_gets_only_the_progress_control(client):
-    user = User.objects.create_user("ada", password=PASSWORD)
+    user = UserFactory(username="ada", password=PASSWORD)
     client.force_login(user)
 
     response = client.post(progress_url("logs"), {"done": "1"}, headers={"HX-Request": "true"})
@@ -53,7 +51,7 @@ def test_htmx_request_gets_only_the_progress_control(client):
 
 
 def test_anonymous_progress_is_kept_in_the_session_and_merged_on_log_in(client):
-    User.objects.create_user("ada", password=PASSWORD)
+    UserFactory(username="ada", password=PASSWORD)
     client.post(progress_url("history"), {"done": "1"})
     client.post(progress_url("codebase"), {"done": "1"})
     syllabus = client.get("/courses/twelve-factor/")
@@ -76,8 +74,8 @@ def test_anonymous_progress_is_merged_on_sign_up_without_duplicates(client):
 
 
 def test_merge_keeps_what_the_account_already_had(client):
-    user = User.objects.create_user("ada", password=PASSWORD)
-    LessonProgress.objects.create(user=user, lesson=lesson("history"), completed_at="2026-01-01T00:00:00Z")
+    user = UserFactory(username="ada", password=PASSWORD)
+    LessonProgressFactory(user=user, lesson=lesson("history"), completed_at="2026-01-01T00:00:00Z")
     client.post(progress_url("history"), {"done": "1"})
     client.post(progress_url("config"), {"done": "1"})
 

@@ -4,6 +4,7 @@ import pytest
 
 from courses.models import Lesson
 from courses.release import content_version_bump
+from tests.factories import MembershipFactory, OrganisationFactory, ScorecardFactory, SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,19 +76,19 @@ def test_lesson_ends_with_a_link_to_its_quiz(client):
     assert 'href="/courses/twelve-factor/quizzes/config/"' in html
 
 
-def test_syllabus_shows_quiz_and_lab_best_scores(client, django_user_model):
+def test_syllabus_shows_quiz_and_lab_best_scores(client):
     from django.utils import timezone
 
-    from labs.models import Lab, Scorecard, Submission
+    from labs.models import Lab, Submission
     from quizzes.models import Attempt, Quiz
 
-    user = django_user_model.objects.create_user("ada")
+    user = UserFactory(username="ada")
     quiz = Quiz.objects.get(course__slug="twelve-factor", slug="config")
     for number, score in enumerate((55.0, 85.0), start=1):
         Attempt.objects.create(user=user, quiz=quiz, number=number, seed="s", submitted_at=timezone.now(), score=score)
     lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
-    submission = Submission.objects.create(user=user, lab=lab, status=Submission.Status.FAILED)
-    Scorecard.objects.create(submission=submission, score=72, passed=False, checks=[])
+    submission = SubmissionFactory(user=user, lab=lab, status=Submission.Status.FAILED)
+    ScorecardFactory(submission=submission, score=72, passed=False, checks=[])
     client.force_login(user)
 
     html = client.get("/courses/twelve-factor/").content.decode()
@@ -97,16 +98,16 @@ def test_syllabus_shows_quiz_and_lab_best_scores(client, django_user_model):
     assert "Best 72" in html
 
 
-def test_home_lists_the_learners_assignments(client, django_user_model):
+def test_home_lists_the_learners_assignments(client):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from teams.models import Assessment, Assignment, Membership, Organisation
+    from teams.models import Assessment, Assignment, Membership
 
-    user = django_user_model.objects.create_user("ada")
-    organisation = Organisation.objects.create(name="Acme")
-    Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.MEMBER)
+    user = UserFactory(username="ada")
+    organisation = OrganisationFactory(name="Acme")
+    MembershipFactory(organisation=organisation, user=user, role=Membership.Role.MEMBER)
     assessment = Assessment.objects.create(
         organisation=organisation, title="Onboarding check", pass_mark=70, deadline=timezone.now() + timedelta(days=3)
     )

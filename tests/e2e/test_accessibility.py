@@ -6,8 +6,6 @@ not chosen one (static/js/theme.js), so each theme is a context with that colour
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import User
-from django.test import Client
 from playwright.sync_api import expect
 
 from tests.e2e.test_phone_layout import DESKTOP, PHONE, Site, build_site
@@ -21,27 +19,6 @@ AXE = Axe()
 @pytest.fixture
 def site(course_content) -> Site:
     return build_site(course_content)
-
-
-@pytest.fixture
-def themed_contexts(browser, live_server):
-    opened = []
-    host = live_server.url.split("//")[1].split(":")[0]
-
-    def open_context(username: str | None, *, theme: str, viewport: dict):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport, color_scheme=theme)
-        if username:
-            client = Client()
-            client.force_login(User.objects.get(username=username))
-            context.add_cookies(
-                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-            )
-        opened.append(context)
-        return context
-
-    yield open_context
-    for context in opened:
-        context.close()
 
 
 def open_page(context, path: str, *, theme: str):
@@ -68,12 +45,12 @@ def blocking_violations(page) -> list[str]:
 @pytest.mark.timeout(900)  # some sixty pages, each checked against every axe rule
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
-def test_every_page_has_no_serious_accessibility_violation(themed_contexts, site, theme, viewport):
+def test_every_page_has_no_serious_accessibility_violation(open_context, site, theme, viewport):
     by_user = {}
     problems = []
     for name, username, path in site.pages:
         if username not in by_user:
-            by_user[username] = themed_contexts(username, theme=theme, viewport=viewport)
+            by_user[username] = open_context(username, viewport=viewport, color_scheme=theme)
         page = open_page(by_user[username], path, theme=theme)
         problems += [f"{name} ({path}): {each}" for each in blocking_violations(page)]
         page.close()
@@ -81,9 +58,9 @@ def test_every_page_has_no_serious_accessibility_violation(themed_contexts, site
     assert problems == [], f"axe-core, {theme} theme:\n" + "\n".join(problems)
 
 
-def test_the_checker_reports_a_violation_it_should(themed_contexts, site):
+def test_the_checker_reports_a_violation_it_should(open_context, site):
     """The check itself can fail: an image button with no name and grey-on-white text are serious violations."""
-    page = open_page(themed_contexts(None, theme="light", viewport=DESKTOP), "/", theme="light")
+    page = open_page(open_context(None, viewport=DESKTOP, color_scheme="light"), "/", theme="light")
     page.evaluate(
         """() => {
           const main = document.querySelector('main');

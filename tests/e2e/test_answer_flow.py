@@ -13,10 +13,10 @@ from quizzes.models import Attempt, Question, QuestionVersion, Quiz
 from teams import services as team_services
 from teams.models import Assessment
 from tests.conftest import screenshot
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-Passphrase-42"
 
 # (definition, rendered): one of each control a learner fills in (radio, true/false, text), rendered as the loader
 # would, so the test knows the right answers.
@@ -54,24 +54,6 @@ def flow_quiz(*, feedback: str, display: str) -> Quiz:
     return quiz
 
 
-def signed_in_page(browser, live_server, username: str, *, javascript: bool = True):
-    User.objects.create_user(username, password=PASSWORD)
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.js_errors = errors
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".nav-user")).to_contain_text(username)
-    return page
-
-
 def fill(page, order: int) -> None:
     """Give the right answer to one question the way a learner does, pressing no save button. Found by its prompt:
     an assessment shuffles the questions."""
@@ -85,7 +67,7 @@ def fill(page, order: int) -> None:
 
 
 def start_assessment(quiz: Quiz, username: str):
-    admin = User.objects.create_user(f"{username}-admin", password=PASSWORD)
+    admin = UserFactory(username=f"{username}-admin", password=PASSWORD)
     organisation = team_services.organisation_create(name="Acme", admin=admin)
     learner = User.objects.get(username=username)
     team_services.membership_add(organisation=organisation, user=learner)
@@ -110,9 +92,10 @@ def open_assessment_attempt(page, assignment) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
-def test_assessment_answers_filled_in_count_without_pressing_save(browser, live_server, javascript):
+def test_assessment_answers_filled_in_count_without_pressing_save(signed_in_page, javascript):
     quiz = flow_quiz(feedback="after_submit", display="all")
-    page = signed_in_page(browser, live_server, "ada", javascript=javascript)
+    UserFactory(username="ada")
+    page = signed_in_page("ada", java_script_enabled=javascript)
     assignment = start_assessment(quiz, "ada")
     open_assessment_attempt(page, assignment)
     for position in range(1, TOTAL + 1):
@@ -134,9 +117,10 @@ def test_assessment_answers_filled_in_count_without_pressing_save(browser, live_
     assert page.js_errors == []
 
 
-def test_assessment_confirms_before_submitting_with_questions_unanswered(browser, live_server):
+def test_assessment_confirms_before_submitting_with_questions_unanswered(signed_in_page):
     quiz = flow_quiz(feedback="after_submit", display="all")
-    page = signed_in_page(browser, live_server, "ada")
+    UserFactory(username="ada")
+    page = signed_in_page("ada")
     assignment = start_assessment(quiz, "ada")
     open_assessment_attempt(page, assignment)
     fill(page, 1)
@@ -153,15 +137,12 @@ def test_assessment_confirms_before_submitting_with_questions_unanswered(browser
     assert Attempt.objects.get(user__username="ada", quiz=quiz).submitted_at is not None
 
 
-def test_practice_next_question_keeps_the_choice_and_submit_keeps_the_last(page, live_server):
+def test_practice_next_question_keeps_the_choice_and_submit_keeps_the_last(signed_in_page):
     """Immediate feedback, one question at a time: choosing and pressing "Next question" (never "Check answer")
     saves each choice, and "Submit attempt" saves the one on screen."""
     quiz = flow_quiz(feedback="immediate", display="one")
-    User.objects.create_user("kim", password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("kim")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    UserFactory(username="kim")
+    page = signed_in_page("kim")
     page.goto(quiz.get_absolute_url())
     page.get_by_role("button", name="Start the quiz").click()
     for position in range(1, TOTAL + 1):
@@ -179,13 +160,10 @@ def test_practice_next_question_keeps_the_choice_and_submit_keeps_the_last(page,
     assert page.js_errors == []
 
 
-def test_practice_submitting_nothing_asks_first(page, live_server):
+def test_practice_submitting_nothing_asks_first(signed_in_page):
     quiz = flow_quiz(feedback="after_submit", display="all")
-    User.objects.create_user("kim", password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("kim")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    UserFactory(username="kim")
+    page = signed_in_page("kim")
     page.goto(quiz.get_absolute_url())
     page.get_by_role("button", name="Start the quiz").click()
     dialogs: list[str] = []

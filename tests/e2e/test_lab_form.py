@@ -1,23 +1,20 @@
 """A refused lab submission in Chromium: the page says why, keeps what was typed, and a reload posts nothing."""
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from labs.models import Submission
+from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-Passphrase-42"  # pragma: allowlist secret
 LAB = "/courses/twelve-factor/labs/audit/"
 
 
 def sign_in(page) -> None:
-    User.objects.create_user("ada", password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    UserFactory(username="ada", password=PASSWORD)
+    log_in(page, "ada")
 
 
 def test_a_refused_submission_redirects_back_and_a_reload_does_not_post_again(page, course_content):

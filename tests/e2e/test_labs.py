@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.archives import zip_folder
 from tests.conftest import screenshot
-from tests.labs.archives import zip_folder
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.process, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +23,8 @@ def test_upload_and_watch_the_scorecard_appear(browser, site_stack, tmp_path):
 
     page.goto("/accounts/sign-up/")
     page.get_by_label("Username").fill("grace")
-    page.get_by_label("Password", exact=True).fill("a-long-Passphrase-42")
-    page.get_by_label("Password confirmation").fill("a-long-Passphrase-42")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     page.goto("/courses/twelve-factor/labs/audit/")
     page.get_by_label("Upload your repository").set_input_files(str(archive))

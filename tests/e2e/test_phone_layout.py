@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from courses.models import Lesson
 from labs.grading.checks import REGISTRY
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Quiz
 from teams import services as team_services
 from teams.models import Assessment, Certificate
 from tests.conftest import ARTIFACTS
+from tests.factories import PASSWORD, InstructorFactory, ScorecardFactory, SubmissionFactory, UserFactory
 from tests.teams.conftest import correct_response, wrong_response
 from workshops import services as workshop_services
 
@@ -88,11 +87,9 @@ def answer_all(attempt, *, right: bool = True) -> None:
 def build_site(course) -> Site:
     """A learner (ada) in a cohort and a team, with a finished and an open quiz attempt, a graded lab and a
     certificate; an instructor and team admin (grace); a second hire (linus) halfway through the assessment."""
-    password = "a-long-Passphrase-42"  # pragma: allowlist secret
-    ada = User.objects.create_user("ada", email="ada@example.com", password=password)
-    grace = User.objects.create_user("grace", email="grace@example.com", password=password)
-    linus = User.objects.create_user("linus", email="linus@example.com", password=password)
-    grace.user_permissions.add(Permission.objects.get(codename="lead_cohort"))
+    ada = UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
+    grace = InstructorFactory(username="grace", email="grace@example.com", password=PASSWORD)
+    linus = UserFactory(username="linus", email="linus@example.com", password=PASSWORD)
 
     today = timezone.localdate()
     cohort = workshop_services.cohort_create(
@@ -112,10 +109,10 @@ def build_site(course) -> Site:
     in_progress = quiz_services.attempt_start(user=ada, quiz=config_quiz)
 
     lab = Lab.objects.get(course=course, slug="audit")
-    submission = Submission.objects.create(
+    submission = SubmissionFactory(
         lab=lab, user=ada, status=Submission.Status.FAILED, original_name="my-twelve-factor-service-final-v2.zip"
     )
-    Scorecard.objects.create(submission=submission, score=61, passed=False, checks=scorecard_checks())
+    ScorecardFactory(submission=submission, score=61, passed=False, checks=scorecard_checks())
 
     organisation = team_services.organisation_create(name="Acme Onboarding", admin=grace)
     for learner in (ada, linus):
@@ -198,27 +195,6 @@ def site(course_content) -> Site:
     return build_site(course_content)
 
 
-@pytest.fixture
-def contexts(browser, live_server):
-    """One signed-in browser context per user (and one signed out), opened at a given viewport."""
-    opened = []
-    host = live_server.url.split("//")[1].split(":")[0]
-
-    def open_context(username: str | None, viewport: dict):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport)
-        if username:
-            client = Client()
-            client.force_login(User.objects.get(username=username))
-            cookie = client.cookies["sessionid"].value
-            context.add_cookies([{"name": "sessionid", "value": cookie, "domain": host, "path": "/"}])
-        opened.append(context)
-        return context
-
-    yield open_context
-    for context in opened:
-        context.close()
-
-
 def open_page(context, path: str):
     page = context.new_page()
     page.goto(path)
@@ -228,12 +204,12 @@ def open_page(context, path: str):
     return page
 
 
-def overflowing_pages(contexts, site: Site, viewport: dict, *, shots: bool) -> list[str]:
+def overflowing_pages(open_context, site: Site, viewport: dict, *, shots: bool) -> list[str]:
     by_user = {}
     problems = []
     for name, username, path in site.pages:
         if username not in by_user:
-            by_user[username] = contexts(username, viewport)
+            by_user[username] = open_context(username, viewport=viewport)
         page = open_page(by_user[username], path)
         assert page.locator("h1").count() == 1, f"{name}: {page.url} has no single h1"
         measured = page.evaluate(OVERFLOW)
@@ -247,14 +223,14 @@ def overflowing_pages(contexts, site: Site, viewport: dict, *, shots: bool) -> l
 
 
 @pytest.mark.parametrize("viewport", [PHONE, SMALL_PHONE, DESKTOP], ids=["390px", "320px", "1366px"])
-def test_every_page_fits_without_horizontal_scroll(contexts, site, viewport):
-    problems = overflowing_pages(contexts, site, viewport, shots=viewport is not SMALL_PHONE)
+def test_every_page_fits_without_horizontal_scroll(open_context, site, viewport):
+    problems = overflowing_pages(open_context, site, viewport, shots=viewport is not SMALL_PHONE)
 
     assert problems == [], f"pages wider than {viewport['width']} px:\n" + "\n".join(problems)
 
 
-def test_phone_header_is_compact_with_a_menu_and_scrolls_away(contexts, site):
-    page = open_page(contexts("grace", PHONE), "/courses/twelve-factor/config/")
+def test_phone_header_is_compact_with_a_menu_and_scrolls_away(open_context, site):
+    page = open_page(open_context("grace", viewport=PHONE), "/courses/twelve-factor/config/")
     header = page.locator(".site-header")
 
     assert header.bounding_box()["height"] <= 64
@@ -271,13 +247,13 @@ def test_phone_header_is_compact_with_a_menu_and_scrolls_away(contexts, site):
     page.evaluate("window.scrollTo(0, 3000)")
     assert header.bounding_box()["y"] + header.bounding_box()["height"] <= 0  # scrolled away with the page
 
-    desktop = open_page(contexts("grace", DESKTOP), "/courses/twelve-factor/config/")
+    desktop = open_page(open_context("grace", viewport=DESKTOP), "/courses/twelve-factor/config/")
     expect(desktop.get_by_role("link", name="Workshops")).to_be_visible()
     expect(desktop.get_by_text("Menu", exact=True)).to_be_hidden()
 
 
-def test_phone_reading_order_title_before_contents_and_submit_after_questions(contexts, site):
-    context = contexts("ada", PHONE)
+def test_phone_reading_order_title_before_contents_and_submit_after_questions(open_context, site):
+    context = open_context("ada", viewport=PHONE)
     lesson = open_page(context, "/courses/twelve-factor/config/")
     assert lesson.locator("h1").bounding_box()["y"] < lesson.locator(".lesson-toc").bounding_box()["y"]
 

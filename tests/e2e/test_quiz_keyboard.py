@@ -2,12 +2,12 @@
 move buttons, feedback after each answer, then the results page."""
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt, Quiz
 from quizzes.tokens import token
 from tests.conftest import ARTIFACTS, screenshot
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,14 +95,9 @@ def answer_with_keyboard(page, attempt: Attempt, item) -> None:
     expect(page.locator(f"{section} .outcome-title")).to_contain_text("Correct")
 
 
-def test_take_the_config_quiz_with_the_keyboard_only(page, live_server, course_content, django_user_model):
-    django_user_model.objects.create_user("kim", password="a-long-Passphrase-42")
-    client = Client()
-    client.force_login(django_user_model.objects.get(username="kim"))
-    host = live_server.url.split("//")[1].split(":")[0]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
+def test_take_the_config_quiz_with_the_keyboard_only(signed_in_page, course_content):
+    UserFactory(username="kim")
+    page = signed_in_page("kim")
 
     page.goto("/courses/twelve-factor/quizzes/config/")
     expect(page.locator("h1")).to_have_count(1)

@@ -4,10 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Lesson
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-Passphrase-42"  # pragma: allowlist secret
 
 
 def sign_up(page) -> None:

@@ -4,10 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import screenshot
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-Passphrase-42"
 
 
 def test_home_sign_up_log_in_and_dark_mode(page, course_content):

@@ -3,17 +3,17 @@
 import hashlib
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from quizzes import services as quiz_services
 from quizzes.models import Question, QuestionVersion, Quiz
 from teams import services
 from tests.conftest import screenshot
+from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-Passphrase-42"
 STATEMENTS = [
     "Disposable processes start fast and shut down gracefully on SIGTERM.",
     "A worker should return its current job to the queue when it is told to stop.",
@@ -46,23 +46,15 @@ def warm_up_quiz(course) -> Quiz:
     return quiz
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".nav-user")).to_contain_text(username)
-
-
-def test_admin_assigns_learner_passes_and_verifies_certificate(browser, live_server, course_content):
+def test_admin_assigns_learner_passes_and_verifies_certificate(browser, open_context, course_content):
     warm_up_quiz(course_content)
-    admin = User.objects.create_user("grace", email="grace@example.com", password=PASSWORD)
-    learner = User.objects.create_user("ada", email="ada@example.com", password=PASSWORD)
+    admin = UserFactory(username="grace", email="grace@example.com", password=PASSWORD)
+    learner = UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
     organisation = services.organisation_create(name="Acme Onboarding", admin=admin)
     services.membership_add(organisation=organisation, user=learner)
 
-    admin_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    learner_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    admin_context = open_context(None)
+    learner_context = open_context(None)
     errors: list[str] = []
     for context in (admin_context, learner_context):
         context.on("weberror", lambda error: errors.append(str(error.error)))
@@ -134,7 +126,7 @@ def test_admin_assigns_learner_passes_and_verifies_certificate(browser, live_ser
     anonymous.context.close()
 
     # A second hire answers everything wrong (through the services), so the chart has a weak factor.
-    linus = User.objects.create_user("linus", email="linus@example.com", password=PASSWORD)
+    linus = UserFactory(username="linus", email="linus@example.com", password=PASSWORD)
     services.membership_add(organisation=organisation, user=linus)
     assessment = organisation.assessments.get()
     other = services.assignment_create(assessment=assessment, user=linus)

@@ -2,34 +2,23 @@
 instructor's live grid shows the learner's progress without a reload; pacing unlocks reach the learner live."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
-from django.test import Client
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, screenshot
+from tests.e2e.conftest import log_in
 from tests.e2e.test_phone_layout import DESKTOP, build_site
+from tests.factories import PASSWORD, InstructorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-Passphrase-42"
 
 
 @pytest.fixture
 def instructor(course_content) -> User:
-    user = User.objects.create_user("grace", password=PASSWORD)
-    user.user_permissions.add(Permission.objects.get(codename="lead_cohort"))
-    return user
+    return InstructorFactory(username="grace", password=PASSWORD)
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".nav-user")).to_contain_text(username)
-
-
-def test_cohort_join_live_grid_and_pacing(page, browser, live_server, instructor):
+def test_cohort_join_live_grid_and_pacing(page, open_context, instructor):
     log_in(page, "grace")
     page.goto("/workshops/new/")
     page.get_by_label("Name").fill("Friday workshop")
@@ -49,7 +38,7 @@ def test_cohort_join_live_grid_and_pacing(page, browser, live_server, instructor
     expect(page.locator("svg.qr-code")).to_be_visible()
     screenshot(page, "workshop-projector")
 
-    learner_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    learner_context = open_context(None)
     learner = learner_context.new_page()
     learner.goto("/workshops/join/")
     learner.get_by_label("Join code").fill(code.lower())
@@ -97,26 +86,17 @@ def test_cohort_join_live_grid_and_pacing(page, browser, live_server, instructor
     expect(page.locator("h1")).to_have_text("Analytics")
     screenshot(page, "workshop-analytics-dark")
     assert page.js_errors == []
-    learner_context.close()
 
 
-def test_dashboard_grid_fits_a_1366_px_screen_without_scrolling(browser, live_server, course_content):
+def test_dashboard_grid_fits_a_1366_px_screen_without_scrolling(open_context, course_content):
     """Every lesson, quiz and lab column of the live grid fits a laptop screen beside the learners' names."""
     site = build_site(course_content)
     path = next(path for name, _, path in site.pages if name == "cohort-dashboard")
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-    client = Client()
-    client.force_login(User.objects.get(username="grace"))
-    host = live_server.url.split("//")[1].split(":")[0]
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    page = context.new_page()
+    page = open_context("grace", viewport=DESKTOP).new_page()
     page.goto(path)
 
     grid = page.locator(".table-scroll").first
     widths = grid.evaluate("box => [box.scrollWidth, box.clientWidth]")
     page.screenshot(path=str(ARTIFACTS / "dashboard-1366.png"), full_page=True)
-    context.close()
 
     assert widths[0] <= widths[1], f"the grid is {widths[0]} px wide in a {widths[1]} px box"

@@ -11,7 +11,7 @@ import urllib.error
 
 import pytest
 
-from tests.labs.archives import zip_folder
+from tests.archives import zip_folder
 from tests.labs.test_grading_flow import scorecards, slow_release_fixture
 from tests.stack import Learner
 

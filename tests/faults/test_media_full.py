@@ -5,11 +5,11 @@ import shutil
 import subprocess
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from labs.models import Lab, Submission
-from tests.labs.archives import zip_entries
+from tests.archives import zip_bytes
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
@@ -30,11 +30,11 @@ def full_media(tmp_path, settings):
 
 
 def test_an_upload_that_does_not_fit_is_refused_plainly_and_keeps_nothing(full_media, client, course_content):
-    learner = User.objects.create_user("ada")
+    learner = UserFactory(username="ada")
     client.force_login(learner)
     lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
     # Incompressible, so the archive really is bigger than the volume; small enough for the upload limit.
-    archive = zip_entries({"app/Procfile": b"web: python app.py\n", "app/data.bin": os.urandom(300 * 1024)})
+    archive = zip_bytes({"app/Procfile": b"web: python app.py\n", "app/data.bin": os.urandom(300 * 1024)})
 
     response = client.post(lab.get_absolute_url() + "submit/", {"archive": SimpleUploadedFile("repo.zip", archive)})
 

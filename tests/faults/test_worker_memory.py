@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.labs.archives import CLEAN_APP, zip_folder
+from tests.archives import CLEAN_APP, zip_folder
 from tests.labs.test_grading_flow import scorecards, slow_release_fixture
 from tests.stack import Learner
 

@@ -9,8 +9,7 @@ import pytest
 from labs.grading.checks import REGISTRY, StaticContext
 from labs.grading.definitions import load_lab
 from labs.grading.repo import Repo
-
-CLEAN_APP = Path(__file__).resolve().parent.parent / "fixtures" / "clean_app"
+from tests.archives import CLEAN_APP
 
 
 @pytest.fixture

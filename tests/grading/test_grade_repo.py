@@ -4,13 +4,13 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from labs.grading.scorecard import CheckResult, Scorecard
 from labs.management.commands.grade_repo import render
+from tests.archives import zip_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,9 +41,7 @@ def test_json_is_the_only_thing_on_stdout(clean_app):
 
 
 def test_refused_submission_exits_3_with_a_reason(tmp_path):
-    archive = tmp_path / "slip.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("../../evil.py", "print('hi')\n")
+    archive = zip_file(tmp_path / "slip.zip", {"../../evil.py": "print('hi')\n"})
     done = grade_repo(str(archive), "--json")
     assert done.returncode == 3, done.stderr[-2000:]
     data = json.loads(done.stdout)

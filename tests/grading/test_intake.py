@@ -1,7 +1,5 @@
-import io
 import os
 import stat
-import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -10,6 +8,7 @@ import pytest
 
 from labs.grading.exceptions import SubmissionRefused
 from labs.grading.intake import IntakeLimits, extract, fetch_git_url
+from tests.archives import git, git_bundle, git_repo, tar_gz_file, tar_member, zip_file
 
 MiB = 1024 * 1024
 
@@ -22,63 +21,6 @@ def tree(root: Path) -> dict[str, str]:
         assert not path.is_symlink(), rel
         out[rel + "/" if path.is_dir() else rel] = "" if path.is_dir() else path.read_text()
     return out
-
-
-def make_zip(path: Path, entries: list[tuple[str, bytes, int]]) -> Path:
-    """entries: (name, data, unix mode incl. file type)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data, mode in entries:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = mode << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return path
-
-
-def make_tar(path: Path, members: list[tarfile.TarInfo], data: dict[str, bytes] | None = None) -> Path:
-    data = data or {}
-    with tarfile.open(path, "w:gz") as tf:
-        for member in members:
-            payload = data.get(member.name)
-            if payload is not None:
-                member.size = len(payload)
-                tf.addfile(member, io.BytesIO(payload))
-            else:
-                tf.addfile(member)
-    return path
-
-
-def tar_member(name: str, kind: bytes = tarfile.REGTYPE, **kwargs) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.mode = kwargs.pop("mode", 0o644)
-    for key, value in kwargs.items():
-        setattr(info, key, value)
-    return info
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(cwd),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir()
-    for name, content in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(content)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "initial")
-    return root
 
 
 @pytest.fixture
@@ -127,7 +69,7 @@ def test_directory_with_a_fifo_is_refused(tmp_path, dest):
 
 
 def test_git_work_tree_gives_what_git_would_commit(tmp_path, dest):
-    src = make_repo(tmp_path / "repo", {"app.py": "print(1)\n", ".gitignore": ".venv/\n*.log\n"})
+    src = git_repo(tmp_path / "repo", {"app.py": "print(1)\n", ".gitignore": ".venv/\n*.log\n"})
     (src / ".venv" / "bin").mkdir(parents=True)
     (src / ".venv" / "bin" / "python").symlink_to("/usr/bin/python3")  # ignored, so not refused
     (src / "debug.log").write_text("ignored")
@@ -141,7 +83,7 @@ def test_git_work_tree_gives_what_git_would_commit(tmp_path, dest):
 
 
 def test_git_work_tree_config_cannot_run_programs(tmp_path, dest):
-    src = make_repo(tmp_path / "repo", {"app.py": "print(1)\n"})
+    src = git_repo(tmp_path / "repo", {"app.py": "print(1)\n"})
     pwned = tmp_path / "pwned"
     hook = tmp_path / "hook.sh"
     hook.write_text(f"#!/bin/sh\ntouch {pwned}\n")
@@ -157,7 +99,7 @@ def test_git_work_tree_config_cannot_run_programs(tmp_path, dest):
 
 
 def test_zip_is_extracted_and_a_single_top_folder_unwrapped(tmp_path, dest):
-    archive = make_zip(
+    archive = zip_file(
         tmp_path / "s.zip",
         [
             ("repo-main/", b"", stat.S_IFDIR | 0o755),
@@ -173,20 +115,20 @@ def test_zip_is_extracted_and_a_single_top_folder_unwrapped(tmp_path, dest):
 
 @pytest.mark.parametrize("name", ["../evil.py", "a/../../evil.py", "/etc/evil", "C:/evil", "..\\evil.py"])
 def test_zip_slip_is_refused(tmp_path, dest, name):
-    archive = make_zip(tmp_path / "s.zip", [("ok.py", b"", stat.S_IFREG | 0o644), (name, b"x", stat.S_IFREG | 0o644)])
+    archive = zip_file(tmp_path / "s.zip", [("ok.py", b"", stat.S_IFREG | 0o644), (name, b"x", stat.S_IFREG | 0o644)])
     with pytest.raises(SubmissionRefused):
         extract(archive, dest)
     assert not (tmp_path / "evil.py").exists()
 
 
 def test_zip_symlink_is_refused(tmp_path, dest):
-    archive = make_zip(tmp_path / "s.zip", [("link", b"/etc/passwd", stat.S_IFLNK | 0o777)])
+    archive = zip_file(tmp_path / "s.zip", [("link", b"/etc/passwd", stat.S_IFLNK | 0o777)])
     with pytest.raises(SubmissionRefused, match="symbolic link"):
         extract(archive, dest)
 
 
 def test_zip_bomb_is_refused(tmp_path, dest):
-    archive = make_zip(tmp_path / "s.zip", [(f"zeros{i}", b"\0" * (8 * MiB), stat.S_IFREG | 0o644) for i in range(5)])
+    archive = zip_file(tmp_path / "s.zip", [(f"zeros{i}", b"\0" * (8 * MiB), stat.S_IFREG | 0o644) for i in range(5)])
     assert archive.stat().st_size < 200_000
     with pytest.raises(SubmissionRefused, match="bomb|larger"):
         extract(archive, dest)
@@ -195,7 +137,7 @@ def test_zip_bomb_is_refused(tmp_path, dest):
 def test_zip_with_lying_sizes_is_stopped_while_writing(tmp_path, dest):
     limits = IntakeLimits(max_file_bytes=1000, max_ratio=1e9)
     archive = tmp_path / "s.zip"
-    make_zip(archive, [("big", os.urandom(5000), stat.S_IFREG | 0o644)])
+    zip_file(archive, [("big", os.urandom(5000), stat.S_IFREG | 0o644)])
     raw = bytearray(archive.read_bytes())
     # Patch the declared uncompressed size (local header and central directory) down to 10 bytes.
     for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
@@ -207,7 +149,7 @@ def test_zip_with_lying_sizes_is_stopped_while_writing(tmp_path, dest):
 
 
 def test_too_many_entries_is_refused(tmp_path, dest):
-    archive = make_zip(tmp_path / "s.zip", [(f"f{i}", b"", stat.S_IFREG | 0o644) for i in range(60)])
+    archive = zip_file(tmp_path / "s.zip", [(f"f{i}", b"", stat.S_IFREG | 0o644) for i in range(60)])
     with pytest.raises(SubmissionRefused, match="more than 50"):
         extract(archive, dest, limits=IntakeLimits(max_entries=50))
 
@@ -222,7 +164,7 @@ def test_duplicate_names_are_refused(tmp_path, dest):
 
 
 def test_file_then_folder_of_the_same_name_is_refused(tmp_path, dest):
-    archive = make_zip(tmp_path / "s.zip", [("a", b"x", stat.S_IFREG | 0o644), ("a/b", b"y", stat.S_IFREG | 0o644)])
+    archive = zip_file(tmp_path / "s.zip", [("a", b"x", stat.S_IFREG | 0o644), ("a/b", b"y", stat.S_IFREG | 0o644)])
     with pytest.raises(SubmissionRefused, match="file and as a folder"):
         extract(archive, dest)
 
@@ -231,7 +173,7 @@ def test_file_then_folder_of_the_same_name_is_refused(tmp_path, dest):
 
 
 def test_tar_gz_is_extracted(tmp_path, dest):
-    archive = make_tar(
+    archive = tar_gz_file(
         tmp_path / "s.tar.gz",
         [tar_member("app", tarfile.DIRTYPE, mode=0o755), tar_member("app/main.py"), tar_member(".git/config")],
         {"app/main.py": b"print(2)\n", ".git/config": b"[core]\n"},
@@ -254,7 +196,7 @@ def test_tar_gz_is_extracted(tmp_path, dest):
     ids=["symlink", "hardlink", "chardev", "blockdev", "fifo", "dotdot", "absolute"],
 )
 def test_tar_hostile_members_are_refused(tmp_path, dest, member, reason):
-    archive = make_tar(
+    archive = tar_gz_file(
         tmp_path / "s.tar.gz",
         [tar_member("ok.py"), member],
         {"ok.py": b"", member.name: b"x"} if member.isreg() else {"ok.py": b""},
@@ -264,7 +206,7 @@ def test_tar_hostile_members_are_refused(tmp_path, dest, member, reason):
 
 
 def test_tar_bomb_is_refused(tmp_path, dest):
-    archive = make_tar(
+    archive = tar_gz_file(
         tmp_path / "s.tar.gz", [tar_member(f"z{i}") for i in range(6)], {f"z{i}": b"\0" * (9 * MiB) for i in range(6)}
     )
     with pytest.raises(SubmissionRefused, match="bomb|larger"):
@@ -299,34 +241,29 @@ def test_destination_must_be_empty(tmp_path):
 # Git bundles -----------------------------------------------------------------------------------------------
 
 
-def bundle_of(repo: Path, path: Path) -> Path:
-    git(repo, "bundle", "create", str(path), "--all")
-    return path
-
-
 def test_git_bundle_is_read_blob_by_blob(tmp_path, dest):
-    repo = make_repo(tmp_path / "repo", {"app.py": "print(3)\n", "pkg/mod.py": "y = 2\n"})
+    repo = git_repo(tmp_path / "repo", {"app.py": "print(3)\n", "pkg/mod.py": "y = 2\n"})
     (repo / "run.sh").write_text("#!/bin/sh\n")
     (repo / "run.sh").chmod(0o755)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "exec")
-    extract(bundle_of(repo, tmp_path / "s.bundle"), dest)
+    extract(git_bundle(repo, tmp_path / "s.bundle"), dest)
     assert tree(dest) == {"app.py": "print(3)\n", "pkg/": "", "pkg/mod.py": "y = 2\n", "run.sh": "#!/bin/sh\n"}
     assert os.stat(dest / "run.sh").st_mode & 0o111
 
 
 def test_git_bundle_with_a_symlink_is_refused(tmp_path, dest):
-    repo = make_repo(tmp_path / "repo", {"app.py": ""})
+    repo = git_repo(tmp_path / "repo", {"app.py": ""})
     (repo / "link").symlink_to("/etc/passwd")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "link")
     with pytest.raises(SubmissionRefused, match="symbolic link"):
-        extract(bundle_of(repo, tmp_path / "s.bundle"), dest)
+        extract(git_bundle(repo, tmp_path / "s.bundle"), dest)
 
 
 def test_git_bundle_filters_and_submodules_never_run(tmp_path, dest):
     pwned = tmp_path / "pwned"
-    repo = make_repo(
+    repo = git_repo(
         tmp_path / "repo",
         {
             "app.py": "print(1)\n",
@@ -334,24 +271,24 @@ def test_git_bundle_filters_and_submodules_never_run(tmp_path, dest):
             ".gitmodules": f'[submodule "x"]\n\tpath = x\n\turl = ext::sh -c touch% {pwned}\n',
         },
     )
-    extract(bundle_of(repo, tmp_path / "s.bundle"), dest)
+    extract(git_bundle(repo, tmp_path / "s.bundle"), dest)
     assert not pwned.exists()
     assert (dest / "app.py").read_text() == "print(1)\n"
 
 
 def test_git_bundle_with_a_submodule_is_refused(tmp_path, dest):
-    inner = make_repo(tmp_path / "inner", {"a": "a"})
-    repo = make_repo(tmp_path / "repo", {"app.py": ""})
-    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=inner, capture_output=True, text=True).stdout.strip()
+    inner = git_repo(tmp_path / "inner", {"a": "a"})
+    repo = git_repo(tmp_path / "repo", {"app.py": ""})
+    sha = git(inner, "rev-parse", "HEAD").strip()
     git(repo, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor")
     git(repo, "commit", "-qm", "submodule")
     with pytest.raises(SubmissionRefused, match="submodule"):
-        extract(bundle_of(repo, tmp_path / "s.bundle"), dest)
+        extract(git_bundle(repo, tmp_path / "s.bundle"), dest)
 
 
 def test_truncated_bundle_is_refused(tmp_path, dest):
-    repo = make_repo(tmp_path / "repo", {"app.py": "x" * 5000})
-    data = bundle_of(repo, tmp_path / "s.bundle").read_bytes()
+    repo = git_repo(tmp_path / "repo", {"app.py": "x" * 5000})
+    data = git_bundle(repo, tmp_path / "s.bundle").read_bytes()
     (tmp_path / "t.bundle").write_bytes(data[: len(data) // 2])
     with pytest.raises(SubmissionRefused, match="[Gg]it"):
         extract(tmp_path / "t.bundle", dest)

@@ -1,11 +1,11 @@
 """grade() without a sandbox: lab selection, progress callback, refusals, static-only grades, and our own faults."""
 
 import dataclasses
-import zipfile
 
 import pytest
 
 from labs.grading import Fault, GraderFault, SubmissionRefused, grade
+from tests.archives import zip_file
 
 
 @pytest.fixture
@@ -40,9 +40,7 @@ def test_weights_shape_the_score(make_repo, static_lab):
 
 
 def test_refused_submission_raises(tmp_path, static_lab):
-    archive = tmp_path / "slip.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("../outside.txt", "x")
+    archive = zip_file(tmp_path / "slip.zip", {"../outside.txt": "x"})
     with pytest.raises(SubmissionRefused):
         grade(archive, "static-only", labs_dir=static_lab)
 

@@ -1,14 +1,13 @@
 """Hostile archives and repositories: refused (or defused) at intake, before anything runs."""
 
-import io
 import stat
-import subprocess
 import tarfile
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.archives import git_bundle, git_repo, tar_gz_file, tar_member, zip_file
 
 from .conftest import CLEAN_APP
 
@@ -30,39 +29,12 @@ def app_files() -> list[tuple[str, bytes]]:
 
 
 def zip_with(path: Path, extra: list[tuple[str, bytes, int]]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in app_files():
-            zf.writestr(name, data)
-        for name, data, mode in extra:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = mode << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return path
+    return zip_file(path, [*app_files(), *extra])
 
 
 def tar_with(path: Path, extra: list[tarfile.TarInfo], data: dict[str, bytes] | None = None) -> Path:
-    data = data or {}
-    with tarfile.open(path, "w:gz") as tf:
-        for name, content in app_files():
-            info = tarfile.TarInfo(name)
-            info.size = len(content)
-            tf.addfile(info, io.BytesIO(content))
-        for info in extra:
-            if info.name in data:
-                info.size = len(data[info.name])
-                tf.addfile(info, io.BytesIO(data[info.name]))
-            else:
-                tf.addfile(info)
-    return path
-
-
-def member(name: str, kind: bytes = tarfile.REGTYPE, **attrs) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    for key, value in attrs.items():
-        setattr(info, key, value)
-    return info
+    files = dict(app_files())
+    return tar_gz_file(path, [*(tar_member(name) for name in files), *extra], {**files, **(data or {})})
 
 
 def test_zip_slip(judge, tmp_path):
@@ -78,12 +50,12 @@ def test_zip_absolute_path(judge, tmp_path):
 def test_archive_symlink(judge, tmp_path):
     archive = zip_with(tmp_path / "s.zip", [("settings.py", b"/etc/shadow", stat.S_IFLNK | 0o777)])
     refused(judge, archive, match="link")
-    tar = tar_with(tmp_path / "s.tar.gz", [member("config", tarfile.SYMTYPE, linkname="/root")])
+    tar = tar_with(tmp_path / "s.tar.gz", [tar_member("config", tarfile.SYMTYPE, linkname="/root")])
     refused(judge, tar, match="link")
 
 
 def test_archive_hardlink(judge, tmp_path):
-    tar = tar_with(tmp_path / "s.tar.gz", [member("passwd", tarfile.LNKTYPE, linkname="/etc/passwd")])
+    tar = tar_with(tmp_path / "s.tar.gz", [tar_member("passwd", tarfile.LNKTYPE, linkname="/etc/passwd")])
     refused(judge, tar, match="link")
 
 
@@ -98,59 +70,36 @@ def test_device_file_in_a_tar(judge, tmp_path):
     tar = tar_with(
         tmp_path / "s.tar.gz",
         [
-            member("sda", tarfile.BLKTYPE, devmajor=8, devminor=0),
-            member("mem", tarfile.CHRTYPE, devmajor=1, devminor=1),
+            tar_member("sda", tarfile.BLKTYPE, devmajor=8, devminor=0),
+            tar_member("mem", tarfile.CHRTYPE, devmajor=1, devminor=1),
         ],
     )
     refused(judge, tar, match="special")
-    fifo = tar_with(tmp_path / "f.tar.gz", [member("fifo", tarfile.FIFOTYPE)])
+    fifo = tar_with(tmp_path / "f.tar.gz", [tar_member("fifo", tarfile.FIFOTYPE)])
     refused(judge, fifo, match="special")
 
 
 def test_huge_file_count(judge, tmp_path):
     archive = tmp_path / "many.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for name, data in app_files():
-            zf.writestr(name, data)
-        for i in range(6000):
-            zf.writestr(f"junk/{i}", b"")
+    zip_file(archive, [*app_files(), *((f"junk/{i}", b"") for i in range(6000))])
     refused(judge, archive, match="more than")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(cwd),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "h",
-        "GIT_AUTHOR_EMAIL": "h@example.com",
-        "GIT_COMMITTER_NAME": "h",
-        "GIT_COMMITTER_EMAIL": "h@example.com",
-    }
-    done = subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def test_git_bundle_with_hostile_config_and_hooks(judge, tmp_path):
     pwned = Path("/tmp") / f"pwned-bundle-{time.time_ns()}"
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name, data in app_files():
-        (repo / name).write_bytes(data)
-    (repo / ".gitattributes").write_text("* filter=pwn diff=pwn\n")
-    (repo / ".gitmodules").write_text(f'[submodule "x"]\n\tpath = x\n\turl = ext::sh -c "touch {pwned}"\n')
-    (repo / "hooks").mkdir()
-    (repo / "hooks" / "post-checkout").write_text(f"#!/bin/sh\ntouch {pwned}\n")
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "hostile")
+    repo = git_repo(
+        tmp_path / "repo",
+        {
+            **dict(app_files()),
+            ".gitattributes": "* filter=pwn diff=pwn\n",
+            ".gitmodules": f'[submodule "x"]\n\tpath = x\n\turl = ext::sh -c "touch {pwned}"\n',
+            "hooks/post-checkout": f"#!/bin/sh\ntouch {pwned}\n",
+        },
+    )
     # What a bundle cannot carry, a learner may still hope the grader's git has: make it tempting.
     with open(repo / ".git" / "config", "a") as f:
         f.write(f'[filter "pwn"]\n\tsmudge = touch {pwned}\n[core]\n\thooksPath = hooks\n\tfsmonitor = touch {pwned}\n')
-    bundle = tmp_path / "s.bundle"
-    _git(repo, "bundle", "create", str(bundle), "--all")
+    bundle = git_bundle(repo, tmp_path / "s.bundle")
     kind, card, _ = judge(bundle)
     assert kind == "scorecard", card
     assert not pwned.exists()
@@ -166,7 +115,7 @@ def test_tar_with_a_git_folder_carrying_hooks(judge, tmp_path):
     config = f"[core]\n\tfsmonitor = touch {pwned}\n\thooksPath = .git/hooks\n".encode()
     tar = tar_with(
         tmp_path / "s.tar.gz",
-        [member(".git/hooks/post-checkout", mode=0o755), member(".git/config")],
+        [tar_member(".git/hooks/post-checkout", mode=0o755), tar_member(".git/config")],
         {".git/hooks/post-checkout": hook, ".git/config": config},
     )
     kind, card, _ = judge(tar)

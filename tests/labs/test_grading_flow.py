@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.labs.archives import CLEAN_APP, zip_folder
+from tests.archives import CLEAN_APP, zip_folder
 from tests.stack import Learner
 
 pytestmark = [pytest.mark.process, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]

@@ -1,3 +1,4 @@
+import tarfile
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,8 @@ from labs import services
 from labs.grading import CheckResult
 from labs.grading import Scorecard as GraderScorecard
 from labs.models import Lab, Scorecard, Submission
-from tests.labs.archives import tar_gz_with_symlink, zip_entries, zip_folder
+from tests.archives import tar_gz_bytes, tar_member, zip_bytes, zip_folder
+from tests.factories import SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +21,8 @@ def lab(course_content) -> Lab:
 
 
 @pytest.fixture
-def learner(django_user_model):
-    return django_user_model.objects.create_user("ada")
+def learner(db):
+    return UserFactory(username="ada")
 
 
 @pytest.fixture
@@ -56,8 +58,8 @@ def test_a_valid_upload_is_stored_and_queued_after_commit(lab, learner, sent, dj
         (b"", "empty.zip", "The file is empty."),
         (b"just some text", "notes.txt", "Upload your repository as a .zip or .tar.gz archive."),
         (b"PK\x03\x04 this is not really a zip", "broken.zip", ""),
-        (zip_entries({"../../escape.py": b"x"}), "slip.zip", ""),
-        (tar_gz_with_symlink(), "link.tar.gz", ""),
+        (zip_bytes({"../../escape.py": b"x"}), "slip.zip", ""),
+        (tar_gz_bytes([tar_member("app/secrets", tarfile.SYMTYPE, linkname="/etc/passwd")]), "link.tar.gz", ""),
     ],
     ids=["empty", "wrong-type", "corrupt", "zip-slip", "symlink"],
 )
@@ -113,7 +115,7 @@ def test_an_allowed_git_url_is_queued(lab, learner, sent, django_capture_on_comm
 
 
 def test_only_one_worker_claims_a_submission(lab, learner):
-    submission = Submission.objects.create(lab=lab, user=learner)
+    submission = SubmissionFactory(lab=lab, user=learner)
 
     assert services.submission_claim(submission_id=submission.pk) is True
     assert services.submission_claim(submission_id=submission.pk) is False
@@ -135,7 +137,7 @@ def test_a_lease_held_by_a_process_gone_from_this_host_is_taken_over_at_once(lab
     in_an_hour = timezone.now() + timedelta(hours=1)
 
     def running(leased_by):
-        return Submission.objects.create(
+        return SubmissionFactory(
             lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1, lease_expires_at=in_an_hour,
             leased_by=leased_by,
         )  # fmt: skip
@@ -150,7 +152,7 @@ def test_a_lease_held_by_a_process_gone_from_this_host_is_taken_over_at_once(lab
 
 
 def test_an_expired_lease_can_be_claimed_again(lab, learner):
-    submission = Submission.objects.create(
+    submission = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1,
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )  # fmt: skip
@@ -161,7 +163,7 @@ def test_an_expired_lease_can_be_claimed_again(lab, learner):
 
 
 def test_the_scorecard_is_written_once(lab, learner):
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.RUNNING)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.RUNNING)
 
     services.submission_record_result(submission=submission, result=result(100, True))
     services.submission_record_result(submission=submission, result=result(10, False))
@@ -173,7 +175,7 @@ def test_the_scorecard_is_written_once(lab, learner):
 
 
 def test_a_second_delivery_of_a_graded_submission_does_nothing(lab, learner, monkeypatch):
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.PASSED)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.PASSED)
 
     assert services.submission_grade(submission_id=submission.pk) is None
     assert not Scorecard.objects.exists()
@@ -188,7 +190,7 @@ def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
             raise SandboxUnavailable("sandbox unavailable: no user namespaces")
 
     monkeypatch.setattr("labs.sandbox.get_backend", lambda *a, **k: BrokenBackend())
-    submission = Submission.objects.create(lab=lab, user=learner)
+    submission = SubmissionFactory(lab=lab, user=learner)
 
     with pytest.raises(GraderFault) as raised:
         services.submission_grade(submission_id=submission.pk)
@@ -202,13 +204,13 @@ def test_sandbox_trouble_gives_the_claim_back(lab, learner, monkeypatch):
 def test_reaper_requeues_expired_leases_and_gives_up_after_the_last_attempt(lab, learner, sent, settings):
     settings.LAB_MAX_ATTEMPTS = 3
     expired = timezone.now() - timedelta(seconds=5)
-    retry = Submission.objects.create(
+    retry = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1, lease_expires_at=expired
     )
-    hopeless = Submission.objects.create(
+    hopeless = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=3, lease_expires_at=expired
     )
-    alive = Submission.objects.create(
+    alive = SubmissionFactory(
         lab=lab, user=learner, status=Submission.Status.RUNNING, attempts=1,
         lease_expires_at=timezone.now() + timedelta(minutes=5),
     )  # fmt: skip
@@ -226,9 +228,9 @@ def test_reaper_requeues_expired_leases_and_gives_up_after_the_last_attempt(lab,
 def test_reaper_resends_queued_submissions_the_broker_never_got(lab, learner, sent, settings):
     settings.LAB_RESEND_AFTER_SECONDS = 60
     old = timezone.now() - timedelta(minutes=5)
-    lost = Submission.objects.create(lab=lab, user=learner)
+    lost = SubmissionFactory(lab=lab, user=learner)
     Submission.objects.filter(pk=lost.pk).update(created_at=old)
-    fresh = Submission.objects.create(lab=lab, user=learner)
+    fresh = SubmissionFactory(lab=lab, user=learner)
 
     counts = services.submission_reap()
 

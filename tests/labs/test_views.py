@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from labs import services
-from labs.models import Lab, Scorecard, Submission
-from tests.labs.archives import zip_folder
+from labs.models import Lab, Submission
+from tests.archives import zip_folder
+from tests.factories import ScorecardFactory, SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,8 @@ def lab(course_content) -> Lab:
 
 
 @pytest.fixture
-def learner(client, django_user_model):
-    user = django_user_model.objects.create_user("ada")
+def learner(client):
+    user = UserFactory(username="ada")
     client.force_login(user)
     return user
 
@@ -76,8 +77,8 @@ def test_submitting_requires_log_in(client, lab):
 
 
 def test_status_page_shows_the_queue_then_the_scorecard(client, learner, lab):
-    first = Submission.objects.create(lab=lab, user=learner)
-    second = Submission.objects.create(lab=lab, user=learner)
+    first = SubmissionFactory(lab=lab, user=learner)
+    second = SubmissionFactory(lab=lab, user=learner)
 
     html = client.get(second.get_absolute_url()).content.decode()
     assert "position 2 in the queue" in html
@@ -87,7 +88,7 @@ def test_status_page_shows_the_queue_then_the_scorecard(client, learner, lab):
         {"id": "logs.output-to-stdout", "factor": 11, "status": "fail", "points": 0, "max_points": 10,
          "evidence": "nothing on stdout", "hint": "Log to stdout. See /courses/twelve-factor/logs/"},
     ]  # fmt: skip
-    Scorecard.objects.create(submission=first, score=0, passed=False, checks=checks)
+    ScorecardFactory(submission=first, score=0, passed=False, checks=checks)
     Submission.objects.filter(pk=first.pk).update(status=Submission.Status.FAILED)
     html = client.get(first.get_absolute_url()).content.decode()
     assert "Score <strong" in html and "11. Logs" in html and "nothing on stdout" in html
@@ -96,7 +97,7 @@ def test_status_page_shows_the_queue_then_the_scorecard(client, learner, lab):
 
 
 def test_htmx_poll_gets_only_the_status_fragment(client, learner, lab):
-    submission = Submission.objects.create(lab=lab, user=learner)
+    submission = SubmissionFactory(lab=lab, user=learner)
 
     html = client.get(submission.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
 
@@ -106,7 +107,7 @@ def test_htmx_poll_gets_only_the_status_fragment(client, learner, lab):
 
 def test_a_second_submission_shows_what_changed(client, learner, lab):
     def graded(statuses: dict[str, str]) -> Submission:
-        submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.FAILED)
+        submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.FAILED)
         checks = [
             {
                 "id": i,
@@ -119,7 +120,7 @@ def test_a_second_submission_shows_what_changed(client, learner, lab):
             }
             for i, s in statuses.items()
         ]
-        Scorecard.objects.create(submission=submission, score=50, passed=False, checks=checks)
+        ScorecardFactory(submission=submission, score=50, passed=False, checks=checks)
         return submission
 
     graded({"logs.a": "fail", "logs.b": "pass"})
@@ -131,16 +132,16 @@ def test_a_second_submission_shows_what_changed(client, learner, lab):
     assert "Now failing</span> logs.b" in html
 
 
-def test_another_learners_submission_is_not_found(client, learner, lab, django_user_model):
-    other = django_user_model.objects.create_user("eve")
-    theirs = Submission.objects.create(lab=lab, user=other)
+def test_another_learners_submission_is_not_found(client, learner, lab):
+    other = UserFactory(username="eve")
+    theirs = SubmissionFactory(lab=lab, user=other)
 
     assert client.get(theirs.get_absolute_url()).status_code == 404
 
 
-def test_submissions_list_shows_only_mine(client, learner, lab, django_user_model):
-    Submission.objects.create(lab=lab, user=learner)
-    Submission.objects.create(lab=lab, user=django_user_model.objects.create_user("eve"))
+def test_submissions_list_shows_only_mine(client, learner, lab):
+    SubmissionFactory(lab=lab, user=learner)
+    SubmissionFactory(lab=lab, user=UserFactory(username="eve"))
 
     html = client.get("/labs/submissions/").content.decode()
 
@@ -168,7 +169,7 @@ def test_a_starter_downloads_as_a_zip_and_as_a_cloneable_git_bundle(client, lab,
 
 
 def test_a_scorecard_names_what_blocks_passing_and_links_lessons_by_title(client, learner, lab):
-    submission = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.FAILED)
+    submission = SubmissionFactory(lab=lab, user=learner, status=Submission.Status.FAILED)
     checks = [
         {"id": "config.no-committed-secrets", "factor": 3, "status": "fail", "points": 0, "max_points": 20,
          "evidence": ".env (committed .env with secrets: SECRET_KEY)", "gate": True,
@@ -177,7 +178,7 @@ def test_a_scorecard_names_what_blocks_passing_and_links_lessons_by_title(client
          "evidence": "no state contract", "gate": True,
          "hint": "Keep state outside. See /courses/twelve-factor/processes/"},
     ]  # fmt: skip
-    Scorecard.objects.create(submission=submission, score=90, passed=False, checks=checks)
+    ScorecardFactory(submission=submission, score=90, passed=False, checks=checks)
 
     html = client.get(submission.get_absolute_url()).content.decode()
 
@@ -190,11 +191,16 @@ def test_a_scorecard_names_what_blocks_passing_and_links_lessons_by_title(client
 
 
 def test_a_submission_that_could_not_be_graded_shows_no_score(client, learner, lab):
-    refused = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.ERROR,
-                                        error_message="The archive contains a link.")  # fmt: skip
-    Scorecard.objects.create(submission=refused, score=0, passed=False, checks=[], error="The archive contains a link.")
-    ours = Submission.objects.create(lab=lab, user=learner, status=Submission.Status.ERROR,
-                                     error_message="We could not grade this submission (sandbox).")  # fmt: skip
+    refused = SubmissionFactory(
+        lab=lab, user=learner, status=Submission.Status.ERROR, error_message="The archive contains a link."
+    )
+    ScorecardFactory(submission=refused, score=0, passed=False, checks=[], error="The archive contains a link.")
+    ours = SubmissionFactory(
+        lab=lab,
+        user=learner,
+        status=Submission.Status.ERROR,
+        error_message="We could not grade this submission (sandbox).",
+    )
 
     for submission in (refused, ours):
         html = client.get(submission.get_absolute_url()).content.decode()

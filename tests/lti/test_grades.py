@@ -4,13 +4,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from labs.models import Lab, Submission
+from labs.models import Lab
 from labs.services import submission_record_result
 from lti.grades import PassbackFault, passback_retry, passback_send
 from lti.models import GradePassback, LineItemLink, LtiIdentity
 from lti.tasks import send_grade_passback
 from quizzes.models import Quiz
 from quizzes.services import attempt_start, attempt_submit
+from tests.factories import SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,9 @@ def test_a_submitted_quiz_score_arrives_in_the_platforms_line_item(
 
 
 def test_a_learner_who_never_launched_posts_nothing(
-    course_content, registered_platform, test_platform, worker, django_capture_on_commit_callbacks, django_user_model
+    course_content, registered_platform, test_platform, worker, django_capture_on_commit_callbacks
 ):
-    submit_quiz(django_user_model.objects.create_user("local-learner"), django_capture_on_commit_callbacks)
+    submit_quiz(UserFactory(username="local-learner"), django_capture_on_commit_callbacks)
 
     assert not GradePassback.objects.exists() and test_platform.recorded.scores == []
 
@@ -119,7 +120,7 @@ def test_a_graded_lab_score_arrives_and_our_grader_error_does_not(
     client.post("/lti/launch/", {"state": auth["state"], "id_token": test_platform.id_token(claims)}, secure=True)
     learner = LtiIdentity.objects.get(sub="user-1").user
     lab = Lab.objects.get(course__slug="twelve-factor", slug="audit")
-    graded, broken = (Submission.objects.create(lab=lab, user=learner) for _ in range(2))
+    graded, broken = (SubmissionFactory(lab=lab, user=learner) for _ in range(2))
 
     with django_capture_on_commit_callbacks(execute=True):
         submission_record_result(submission=graded, result=SimpleNamespace(score=85, passed=True, checks=[], error=""))

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from courses.models import Course, Lesson
 from quizzes.loader import load_course_quizzes
 from quizzes.models import Quiz
+from tests.factories import PASSWORD, UserFactory
 
 TOC = [
     {"id": "why-it-matters", "name": "Why it matters", "level": 2, "children": []},
@@ -33,7 +34,7 @@ def lesson(course) -> Lesson:
 
 @pytest.fixture
 def learner(db) -> User:
-    return User.objects.create_user("ada", password="a-long-Passphrase-42")
+    return UserFactory(username="ada", password=PASSWORD)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 
 from quizzes import services
 from quizzes.models import Quiz
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +60,8 @@ def assert_no_leak(page: str, version) -> None:
         assert "checked" not in section
 
 
-def test_no_question_in_content_leaks_its_answer_before_it_is_answered(content_course, client, django_user_model):
-    learner = django_user_model.objects.create_user("leak-tester")
+def test_no_question_in_content_leaks_its_answer_before_it_is_answered(content_course, client):
+    learner = UserFactory(username="leak-tester")
     client.force_login(learner)
     checked = 0
     for quiz in Quiz.objects.published().filter(course=content_course):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from quizzes import selectors
 from quizzes.models import Attempt, AttemptItem, Quiz
 from quizzes.services import attempt_start
+from tests.factories import UserFactory
 from tests.quizzes.conftest import answer_data
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def item_for(user: User, attempt: Attempt, position: int) -> AttemptItem | None:
 
 
 def test_each_learner_gets_the_item_of_their_own_attempt(final_bank):
-    ada, bob = User.objects.create_user("ada"), User.objects.create_user("bob")
+    ada, bob = UserFactory(username="ada"), UserFactory(username="bob")
     ada_attempt, bob_attempt = attempt_start(user=ada, quiz=final_bank), attempt_start(user=bob, quiz=final_bank)
 
     for _ in range(2):  # the first call fills the cache, the second reads it
@@ -35,7 +36,7 @@ def test_each_learner_gets_the_item_of_their_own_attempt(final_bank):
 
 
 def test_an_attempt_opened_again_after_deletion_gets_its_new_items(final_bank):
-    ada = User.objects.create_user("ada")
+    ada = UserFactory(username="ada")
     first = attempt_start(user=ada, quiz=final_bank)
     old_item = item_for(ada, first, 1)
     first.delete()
@@ -48,15 +49,15 @@ def test_an_attempt_opened_again_after_deletion_gets_its_new_items(final_bank):
 
 
 def test_no_item_for_a_position_the_attempt_does_not_have(final_bank):
-    ada = User.objects.create_user("ada")
+    ada = UserFactory(username="ada")
     attempt = attempt_start(user=ada, quiz=final_bank)
 
     assert item_for(ada, attempt, attempt.items.count() + 1) is None
-    assert item_for(User.objects.create_user("eve"), attempt, 1) is None
+    assert item_for(UserFactory(username="eve"), attempt, 1) is None
 
 
 def test_attempt_progress_marks_the_answered_positions(final_bank, client):
-    ada = User.objects.create_user("ada")
+    ada = UserFactory(username="ada")
     attempt = attempt_start(user=ada, quiz=final_bank)
     selectors.attempt_progress(attempt=attempt)  # the items cached before any answer
     client.force_login(ada)

@@ -1,11 +1,11 @@
 import pytest
-from django.contrib.auth.models import User
 from django.http import QueryDict
 
 from quizzes import services
 from quizzes.loader import load_course_quizzes
 from quizzes.models import Answer, Attempt
 from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from tests.factories import UserFactory
 from tests.quizzes.conftest import answer_data, every_type_quiz
 from tests.quizzes.content_lessons import COURSE_DIR
 
@@ -91,7 +91,7 @@ def test_submit_scores_once(quiz_dir, learner):
 def test_tampered_and_incomplete_posts(quiz_dir, learner):
     quiz = every_type_quiz(quiz_dir)
     attempt = services.attempt_start(user=learner, quiz=quiz)
-    other = services.attempt_start(user=User.objects.create_user("eve"), quiz=quiz)
+    other = services.attempt_start(user=UserFactory(username="eve"), quiz=quiz)
     items = {item.version.type: item for item in attempt.items.select_related("version")}
     single = items["single"]
     # An option id from another learner's attempt names nothing here.
@@ -124,7 +124,7 @@ def test_options_are_shuffled_per_attempt_with_opaque_ids(quiz_dir, learner):
 
     quiz = every_type_quiz(quiz_dir)
     first = services.attempt_start(user=learner, quiz=quiz)
-    second = services.attempt_start(user=User.objects.create_user("bob"), quiz=quiz)
+    second = services.attempt_start(user=UserFactory(username="bob"), quiz=quiz)
     version = first.items.get(position=1).version
     assert set(tokens(first, version, "option", 3)).isdisjoint(tokens(second, version, "option", 3))
     orders = {tuple(shuffled(Attempt(seed=str(n)), version, "item", 4, avoid_identity=True)) for n in range(50)}

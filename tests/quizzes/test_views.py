@@ -1,6 +1,7 @@
 import pytest
 
 from quizzes.models import Answer, Attempt
+from tests.factories import UserFactory
 from tests.quizzes.conftest import answer_data, every_type_quiz
 
 pytestmark = pytest.mark.django_db
@@ -131,10 +132,10 @@ def test_empty_answer_shows_an_error_with_and_without_htmx(signed_in, quiz_dir):
     assert not Answer.objects.exists()
 
 
-def test_another_learners_attempt_is_not_found(client, signed_in, quiz_dir, django_user_model):
+def test_another_learners_attempt_is_not_found(client, signed_in, quiz_dir):
     quiz = every_type_quiz(quiz_dir)
     attempt = start(signed_in, quiz)
-    client.force_login(django_user_model.objects.create_user("mallory"))
+    client.force_login(UserFactory(username="mallory"))
     assert client.get(f"/courses/practice/quizzes/config/attempts/{attempt.number}/").status_code == 404
     assert client.post(answer_url(attempt, 1), {"answer": "x"}).status_code == 404
 

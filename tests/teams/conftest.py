@@ -7,8 +7,7 @@ from django.utils import timezone
 from quizzes.models import Quiz
 from teams import services
 from teams.models import Assessment, Membership
-
-PASSWORD = "a-long-Passphrase-42"
+from tests.factories import PASSWORD, UserFactory
 
 
 def correct_response(version):
@@ -49,12 +48,12 @@ def wrong_response(version):
 
 @pytest.fixture
 def admin(db) -> User:
-    return User.objects.create_user("grace", email="grace@example.com", password=PASSWORD)
+    return UserFactory(username="grace", email="grace@example.com", password=PASSWORD)
 
 
 @pytest.fixture
 def member(db) -> User:
-    return User.objects.create_user("ada", email="ada@example.com", password=PASSWORD)
+    return UserFactory(username="ada", email="ada@example.com", password=PASSWORD)
 
 
 @pytest.fixture
@@ -102,7 +101,7 @@ def assignment(assessment, member):
 @pytest.fixture
 def outsider(db) -> User:
     """The admin of another organisation, with an assessment of their own."""
-    user = User.objects.create_user("mallory", email="mallory@example.com", password=PASSWORD)
+    user = UserFactory(username="mallory", email="mallory@example.com", password=PASSWORD)
     services.organisation_create(name="Other Co", admin=user)
     return user
 

@@ -3,11 +3,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.services import profile_update
-from courses.models import LessonProgress
 from quizzes import services as quiz_services
 from quizzes.models import Quiz
 from teams import certificates, services
 from teams.models import Certificate
+from tests.factories import LessonProgressFactory
 from tests.teams.conftest import correct_response
 from tests.teams.helpers import take
 
@@ -44,7 +44,7 @@ def test_course_certificate_needs_every_lesson_and_the_final_quiz(course_content
     with pytest.raises(certificates.NotEligible):
         certificates.certificate_issue_for_course(user=member, course=course_content)
     for lesson in course_content.lessons.published():
-        LessonProgress.objects.create(user=member, lesson=lesson, completed_at=timezone.now())
+        LessonProgressFactory(user=member, lesson=lesson, completed_at=timezone.now())
     assert not certificates.course_is_complete(user=member, course=course_content)  # the final quiz is not passed
     final = Quiz.objects.get(course=course_content, slug="final")
     attempt = quiz_services.attempt_start(user=member, quiz=final)
@@ -57,7 +57,7 @@ def test_course_certificate_needs_every_lesson_and_the_final_quiz(course_content
 
 def test_a_passed_assessment_attempt_does_not_count_for_the_course(assessment, assignment, member, course_content):
     for lesson in course_content.lessons.published():
-        LessonProgress.objects.create(user=member, lesson=lesson, completed_at=timezone.now())
+        LessonProgressFactory(user=member, lesson=lesson, completed_at=timezone.now())
     take(assignment, assessment.parts.get())  # the final bank, but in the assessment's scope
     assert not certificates.course_is_complete(user=member, course=course_content)
 

@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 
 from labs.grading.scorecard import Scorecard as GradedScorecard
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
 from labs.services import submission_record_result
 from teams import services
 from teams.models import Assignment, Certificate
+from tests.factories import ScorecardFactory, SubmissionFactory
 from tests.teams.helpers import take
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def lab_assignment(make_assessment, member, course_content):
 def test_a_recorded_scorecard_passes_the_assignment_at_once(lab_assignment, member):
     assignment, lab = lab_assignment
     assert Assignment.objects.get(pk=assignment.pk).passed_at is None  # the lab is not done yet
-    submission = Submission.objects.create(user=member, lab=lab, status=Submission.Status.RUNNING)
+    submission = SubmissionFactory(user=member, lab=lab, status=Submission.Status.RUNNING)
     submission_record_result(submission=submission, result=GradedScorecard(lab=lab.slug, score=90, passed=True))
     assignment.refresh_from_db()
     assert assignment.passed_at is not None and assignment.score == 95.0
@@ -34,9 +35,9 @@ def test_a_recorded_scorecard_passes_the_assignment_at_once(lab_assignment, memb
 
 def test_opening_the_assignment_page_writes_nothing(client, lab_assignment, member):
     assignment, lab = lab_assignment
-    submission = Submission.objects.create(user=member, lab=lab, status=Submission.Status.PASSED)
+    submission = SubmissionFactory(user=member, lab=lab, status=Submission.Status.PASSED)
     # A scorecard written behind the services' back (no signal): the page must not record the pass itself.
-    Scorecard.objects.create(submission=submission, score=90, passed=True)
+    ScorecardFactory(submission=submission, score=90, passed=True)
     client.force_login(member)
     assert client.get(reverse("teams:assignment", args=[assignment.public_id])).status_code == 200
     assignment.refresh_from_db()

@@ -2,7 +2,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Quiz
 from teams import services
 from teams.models import Certificate, Membership
+from tests.factories import UserFactory
 from tests.teams.helpers import take
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_draw_and_order_differ_per_person(assessment, organisation):
     part = assessment.parts.get()
     draws = set()
     for n in range(4):
-        user = User.objects.create_user(f"hire{n}")
+        user = UserFactory(username=f"hire{n}")
         services.membership_add(organisation=organisation, user=user)
         assignment = services.assignment_create(assessment=assessment, user=user)
         attempt = services.assessment_attempt_start(assignment=assignment, part=part)
@@ -165,13 +165,13 @@ def test_invitation_email_and_accept_join_the_org_and_the_assessment(assessment,
     )
     assert len(invitation.token) >= 40
     assert invitation.get_absolute_url() in mail.outbox[0].body
-    newcomer = User.objects.create_user("newcomer", email="new@example.com")
+    newcomer = UserFactory(username="newcomer", email="new@example.com")
     services.invitation_accept(token=invitation.token, user=newcomer)
     assert Membership.objects.get(organisation=organisation, user=newcomer).role == Membership.Role.MEMBER
     assert assessment.assignments.filter(user=newcomer).exists()
     services.invitation_accept(token=invitation.token, user=newcomer)  # accepting twice is harmless
     with pytest.raises(services.InvitationInvalid):
-        services.invitation_accept(token=invitation.token, user=User.objects.create_user("someone-else"))
+        services.invitation_accept(token=invitation.token, user=UserFactory(username="someone-else"))
     with pytest.raises(services.InvitationInvalid):
         services.invitation_accept(token="not-a-token", user=newcomer)
 

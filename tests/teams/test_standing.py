@@ -4,6 +4,7 @@ import pytest
 
 from teams import selectors, services
 from teams.standing import Status, progress_of, status_of
+from tests.factories import ScorecardFactory, SubmissionFactory
 from tests.teams.helpers import take
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -66,7 +67,7 @@ def test_assignments_for_lists_only_mine_soonest_first(make_assessment, member, 
 
 @pytest.mark.django_db
 def test_a_lab_part_counts_its_best_scorecard(make_assessment, member, final_bank, course_content):
-    from labs.models import Lab, Scorecard, Submission
+    from labs.models import Lab, Submission
 
     lab = Lab.objects.filter(course=course_content).first()
     assessment = make_assessment(labs=[lab])
@@ -76,8 +77,8 @@ def test_a_lab_part_counts_its_best_scorecard(make_assessment, member, final_ban
     assert [part.kind for part in progress.parts] == ["quiz", "lab"]
     assert progress.score is None and progress.status == Status.ON_TIME  # the lab is not done yet
     for score in (40, 80):
-        submission = Submission.objects.create(user=member, lab=lab, status=Submission.Status.PASSED)
-        Scorecard.objects.create(submission=submission, score=score, passed=score >= 80)
+        submission = SubmissionFactory(user=member, lab=lab, status=Submission.Status.PASSED)
+        ScorecardFactory(submission=submission, score=score, passed=score >= 80)
     progress = progress_of(assignment)
     assert progress.parts[1].score == 80
     assert progress.score == 90.0 and progress.status == Status.PASSED

@@ -4,6 +4,7 @@ from quizzes import services as quiz_services
 from teams import services
 from teams.charts import strength_chart
 from teams.strengths import counted_attempts, factor_strengths, weak_factors
+from tests.factories import UserFactory
 from tests.teams.conftest import correct_response, wrong_response
 from tests.teams.helpers import take
 
@@ -58,10 +59,10 @@ def test_each_person_counts_once_with_their_best_attempt(assessment, assignment)
     assert counted_attempts(assessment) == {"people": 1, "attempts": 1}
 
 
-def test_best_attempt_per_person_and_quiz_across_people(assessment, assignment, organisation, django_user_model):
+def test_best_attempt_per_person_and_quiz_across_people(assessment, assignment, organisation):
     part = assessment.parts.get()
     take(assignment, part, right=True)
-    other = django_user_model.objects.create_user("linus")
+    other = UserFactory(username="linus")
     services.membership_add(organisation=organisation, user=other)
     take(services.assignment_create(assessment=assessment, user=other), part, right=False)
 

@@ -2,7 +2,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from quizzes.models import Attempt
 from teams import services
 from teams.models import Assessment, Certificate, Invitation
+from tests.factories import UserFactory
 from tests.teams.helpers import take
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_invitation_link_joins_and_assigns(client, admin, assessment):
     invitation = services.invitation_create(
         organisation=assessment.organisation, assessment=assessment, email="n@example.com", invited_by=admin
     )
-    newcomer = User.objects.create_user("newcomer")
+    newcomer = UserFactory(username="newcomer")
     client.force_login(newcomer)
     assert client.get(invitation.get_absolute_url()).status_code == 200
     assert client.post(invitation.get_absolute_url()).status_code == 302
@@ -247,7 +247,7 @@ def test_guessing_invitation_tokens_is_refused_after_a_few_tries_even_with_a_rea
     invitation = services.invitation_create(
         organisation=assessment.organisation, assessment=assessment, email="g@example.com", invited_by=admin
     )
-    client.force_login(User.objects.create_user("guesser"))
+    client.force_login(UserFactory(username="guesser"))
     guesses = [
         client.get(reverse("teams:invitation", args=[f"guess-{n}"])).status_code
         for n in range(services.INVITATION_TOKEN_FAILURES_ALLOWED)

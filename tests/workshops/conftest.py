@@ -1,9 +1,9 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
+from tests.factories import PASSWORD, InstructorFactory, UserFactory
 from workshops import services
 
 
@@ -15,25 +15,19 @@ def empty_cache(db):
     cache.clear()
 
 
-def make_instructor(django_user_model, username: str):
-    user = django_user_model.objects.create_user(username, password="a-long-Passphrase-42")
-    user.user_permissions.add(Permission.objects.get(codename="lead_cohort", content_type__app_label="workshops"))
-    return django_user_model.objects.get(pk=user.pk)  # fresh: the permission cache is per instance
+@pytest.fixture
+def instructor(db):
+    return InstructorFactory(username="grace", password=PASSWORD)
 
 
 @pytest.fixture
-def instructor(django_user_model):
-    return make_instructor(django_user_model, "grace")
+def other_instructor(db):
+    return InstructorFactory(username="barbara", password=PASSWORD)
 
 
 @pytest.fixture
-def other_instructor(django_user_model):
-    return make_instructor(django_user_model, "barbara")
-
-
-@pytest.fixture
-def learner(django_user_model):
-    return django_user_model.objects.create_user("ada", password="a-long-Passphrase-42")
+def learner(db):
+    return UserFactory(username="ada", password=PASSWORD)
 
 
 @pytest.fixture

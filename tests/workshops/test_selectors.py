@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import LessonProgress
-from labs.models import Lab, Scorecard, Submission
+from labs.models import Lab, Submission
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Quiz
+from tests.factories import LessonProgressFactory, ScorecardFactory, SubmissionFactory, UserFactory
 from workshops import reports, room, selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +22,10 @@ def test_cohort_for_instructor_hides_other_instructors_cohorts(cohort, other_ins
         selectors.cohort_for_instructor(user=learner, public_id=cohort.public_id)
 
 
-def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner, django_user_model):
+def test_locks_apply_only_to_members_of_a_cohort_on_that_course(cohort, learner):
     services.lock_set(cohort=cohort, kind="lesson", slug="config", locked=True)
     services.lock_set(cohort=cohort, kind="lab", slug="audit", locked=True)
-    outsider = django_user_model.objects.create_user("outsider")
+    outsider = UserFactory(username="outsider")
     assert selectors.locked_items(user=learner, course=cohort.course) == set()
     services.cohort_join(cohort=cohort, user=learner)
     assert selectors.locked_items(user=learner, course=cohort.course) == {("lesson", "config"), ("lab", "audit")}
@@ -52,19 +52,19 @@ def test_course_items_lists_lessons_quizzes_and_labs_with_factor_numerals(cohort
 
 def graded_submission(user, lab: Lab, score: int, checks: list[dict]) -> Submission:
     status = Submission.Status.PASSED if score >= lab.pass_mark else Submission.Status.FAILED
-    submission = Submission.objects.create(user=user, lab=lab, status=status, finished_at=timezone.now())
-    Scorecard.objects.create(submission=submission, score=score, passed=score >= lab.pass_mark, checks=checks)
+    submission = SubmissionFactory(user=user, lab=lab, status=status, finished_at=timezone.now())
+    ScorecardFactory(submission=submission, score=score, passed=score >= lab.pass_mark, checks=checks)
     return submission
 
 
-def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_model):
-    ada = django_user_model.objects.create_user("ada")
-    bob = django_user_model.objects.create_user("bob")
+def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort):
+    ada = UserFactory(username="ada")
+    bob = UserFactory(username="bob")
     for user in (ada, bob):
         services.cohort_join(cohort=cohort, user=user)
     cohort.memberships.filter(user=bob).update(joined_at=timezone.now() - datetime.timedelta(minutes=30))
     lesson = cohort.course.lessons.get(slug="codebase")
-    LessonProgress.objects.create(user=ada, lesson=lesson, completed_at=timezone.now())
+    LessonProgressFactory(user=ada, lesson=lesson, completed_at=timezone.now())
     quiz_services.attempt_start(user=ada, quiz=Quiz.objects.get(course=cohort.course, slug="codebase"))
     graded_submission(ada, Lab.objects.get(course=cohort.course, slug="audit"), 85, [])
 
@@ -83,15 +83,13 @@ def test_room_grid_shows_done_in_progress_scores_and_stuck(cohort, django_user_m
     assert room.room_grid(cohort=cohort, sort="name", item="nonsense").item == ""
 
 
-def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort, django_user_model):
-    ada = django_user_model.objects.create_user("ada")
+def test_gradebook_has_a_row_per_learner_with_best_scores_and_the_mean_of_graded_items(cohort):
+    ada = UserFactory(username="ada")
     services.cohort_join(cohort=cohort, user=ada)
     lab = Lab.objects.get(course=cohort.course, slug="audit")
     graded_submission(ada, lab, 40, [])
     graded_submission(ada, lab, 90, [])
-    LessonProgress.objects.create(
-        user=ada, lesson=cohort.course.lessons.get(slug="history"), completed_at=timezone.now()
-    )
+    LessonProgressFactory(user=ada, lesson=cohort.course.lessons.get(slug="history"), completed_at=timezone.now())
     quiz = Quiz.objects.get(course=cohort.course, slug="codebase")
     attempt = quiz_services.attempt_start(user=ada, quiz=quiz)
     attempt.score, attempt.submitted_at = 75.0, timezone.now()
@@ -126,7 +124,7 @@ def test_quiz_report_uses_first_attempts_only(cohort, django_user_model):
     cohort.seat_cap = 4
     cohort.save()
     for name, credits in room.items():
-        user = django_user_model.objects.create_user(name)
+        user = UserFactory(username=name)
         services.cohort_join(cohort=cohort, user=user)
         answer_first_attempt(user, quiz, dict(enumerate(credits)))
     # A second attempt, all right, must not count.
@@ -141,12 +139,12 @@ def test_quiz_report_uses_first_attempts_only(cohort, django_user_model):
     assert 'role="img"' in report.facility_chart
 
 
-def test_lab_report_uses_each_learners_latest_graded_submission(cohort, django_user_model):
+def test_lab_report_uses_each_learners_latest_graded_submission(cohort):
     lab = Lab.objects.get(course=cohort.course, slug="audit")
     fail = {"id": "config.no-secrets", "factor": 3, "status": "fail", "evidence": "SECRET_KEY in settings.py"}
     ok = {"id": "config.no-secrets", "factor": 3, "status": "pass", "evidence": "none found"}
     for name, checks in (("a", [fail]), ("b", [ok])):
-        user = django_user_model.objects.create_user(name)
+        user = UserFactory(username=name)
         services.cohort_join(cohort=cohort, user=user)
         graded_submission(user, lab, 50, [fail] if name == "b" else [ok])  # earlier, superseded
         graded_submission(user, lab, 50, checks)

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.factories import UserFactory
 from workshops import codes, services
 from workshops.models import Lock, Membership
 
@@ -39,11 +40,11 @@ def test_join_adds_the_member_once(cohort, learner):
     assert Membership.objects.filter(cohort=cohort).count() == 1
 
 
-def test_join_stops_at_the_seat_cap(cohort, django_user_model):
+def test_join_stops_at_the_seat_cap(cohort):
     for name in ("a", "b", "c"):
-        services.cohort_join(cohort=cohort, user=django_user_model.objects.create_user(name))
+        services.cohort_join(cohort=cohort, user=UserFactory(username=name))
     with pytest.raises(services.JoinRefused, match="full"):
-        services.cohort_join(cohort=cohort, user=django_user_model.objects.create_user("d"))
+        services.cohort_join(cohort=cohort, user=UserFactory(username="d"))
     assert cohort.memberships.count() == 3
 
 

@@ -5,13 +5,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import PASSWORD, UserFactory
 from workshops import services
 from workshops.models import Cohort, Lock, Membership
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PASSWORD = "a-long-Passphrase-42"
 
 
 def cohort_urls(cohort) -> list[tuple[str, str]]:
@@ -114,8 +114,8 @@ def test_pacing_toggles_with_and_without_htmx(client, cohort, instructor):
     assert Lock.objects.filter(cohort=cohort).count() > 30
 
 
-def test_gradebook_csv(client, cohort, instructor, django_user_model):
-    services.cohort_join(cohort=cohort, user=django_user_model.objects.create_user("=cmd"))
+def test_gradebook_csv(client, cohort, instructor):
+    services.cohort_join(cohort=cohort, user=UserFactory(username="=cmd"))
     client.force_login(instructor)
     response = client.get(reverse("workshops:gradebook", args=[cohort.public_id]))
     assert response["Content-Type"].startswith("text/csv")
@@ -179,9 +179,9 @@ def test_join_code_guesses_are_counted_by_the_address_the_trusted_proxy_saw(clie
     assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
 
 
-def test_full_cohort_says_so(client, cohort, django_user_model, learner):
+def test_full_cohort_says_so(client, cohort, learner):
     for name in ("a", "b", "c"):
-        services.cohort_join(cohort=cohort, user=django_user_model.objects.create_user(name))
+        services.cohort_join(cohort=cohort, user=UserFactory(username=name))
     client.force_login(learner)
     assert "This cohort is full" in client.get(reverse("workshops:join", args=[cohort.join_code])).content.decode()
     client.post(reverse("workshops:join", args=[cohort.join_code]))
@@ -215,10 +215,10 @@ def test_locked_lesson_quiz_and_lab_show_a_clear_page(client, cohort, member):
     assert client.get("/courses/twelve-factor/codebase/").status_code == 200
 
 
-def test_locks_do_not_touch_people_outside_the_cohort(client, cohort, django_user_model):
+def test_locks_do_not_touch_people_outside_the_cohort(client, cohort):
     services.lock_set(cohort=cohort, kind="lesson", slug="config", locked=True)
     assert client.get("/courses/twelve-factor/config/").status_code == 200
-    client.force_login(django_user_model.objects.create_user("outsider"))
+    client.force_login(UserFactory(username="outsider"))
     assert client.get("/courses/twelve-factor/config/").status_code == 200
 
 
