@@ -86,18 +86,21 @@ def room_rows(*, cohort: Cohort, items: list[Item], stuck_minutes: int = 10) -> 
             target.state = "done"
         saw(user_id, completed_at)
 
+    def scored(target, score) -> bool:
+        """A scored attempt or submission marks its cell done with the best score so far; False when unscored."""
+        if score is None:
+            return False
+        target.state = "done"
+        target.score = max(score, target.score or 0)
+        return True
+
     attempts = Attempt.objects.filter(user_id__in=user_ids, quiz__course=cohort.course, scope="")
     for user_id, slug, score, started, submitted in attempts.values_list(
         "user_id", "quiz__slug", "score", "started_at", "submitted_at"
     ):
         saw(user_id, _later(started, submitted))
         target = cell(user_id, "quiz", slug)
-        if target is None:
-            continue
-        if score is not None:
-            target.state = "done"
-            target.score = max(score, target.score or 0)
-        elif target.state == "none":
+        if target is not None and not scored(target, score) and target.state == "none":
             target.state = "progress"
 
     answered = (
@@ -114,12 +117,8 @@ def room_rows(*, cohort: Cohort, items: list[Item], stuck_minutes: int = 10) -> 
     ):
         saw(user_id, _later(created, finished))
         target = cell(user_id, "lab", slug)
-        if target is None:
-            continue
-        if score is not None:
-            target.state = "done"
-            target.score = max(score, target.score or 0)
-        elif target.state == "none" and status in (Submission.Status.QUEUED, Submission.Status.RUNNING):
+        in_flight = status in (Submission.Status.QUEUED, Submission.Status.RUNNING)
+        if target is not None and not scored(target, score) and target.state == "none" and in_flight:
             target.state = "progress"
 
     threshold = timezone.now() - datetime.timedelta(minutes=stuck_minutes)
