@@ -9,7 +9,6 @@ attempt = quiz + "attempts/<int:number>/"
 
 urlpatterns = [
     path(quiz, views.quiz_detail, name="quiz"),
-    path(quiz + "export.gift", views.quiz_export_gift, name="export_gift"),
     path(quiz + "start/", views.attempt_start, name="attempt_start"),
     path(attempt, views.attempt_detail, name="attempt"),
     path(attempt + "questions/<int:position>/", views.answer, name="answer"),

@@ -1,15 +1,13 @@
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from courses.access import locked_response
 from quizzes import flow, selectors, services
-from quizzes.exchange.export import quizzes_export_gift
 from quizzes.flow import AnswerFlow
 from quizzes.models import Attempt, Quiz
 from quizzes.presentation import question_view
@@ -155,15 +153,3 @@ def attempt_results(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, 
         "can_retry": not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed,
     }
     return render(request, "quizzes/results.html", context)
-
-
-@staff_member_required
-@require_GET
-def quiz_export_gift(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, course__slug=course_slug, slug=quiz_slug)
-    text, report = quizzes_export_gift(quizzes=[quiz])
-    # The report travels in the file as GIFT comments, so whoever imports it sees what was left out.
-    notes = "".join(f"// not exported: {s.key} ({s.type}): {s.why}\n" for s in report.skipped)
-    response = HttpResponse(notes + text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.gift"'
-    return response
