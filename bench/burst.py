@@ -21,7 +21,7 @@ os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 50)
 # Grading throughput from the offline wheelhouse; bench/index.py measures the package index proxy.
 os.environ.setdefault("GRADER_INDEX_URL", "offline")
 
-from tests.labs.archives import zip_folder  # noqa: E402
+from tests.archives import zip_folder  # noqa: E402
 from tests.stack import Learner, Stack  # noqa: E402
 
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "60"))

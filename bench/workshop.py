@@ -29,7 +29,7 @@ os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 50)
 os.environ.setdefault("GRADER_INDEX_URL", "offline")
 
 import tests.stack as stack_module  # noqa: E402
-from tests.labs.archives import zip_folder  # noqa: E402
+from tests.archives import zip_folder  # noqa: E402
 from tests.stack import Learner, Stack  # noqa: E402
 
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "300"))
