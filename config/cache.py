@@ -8,7 +8,7 @@ dropped, each logged, and the site keeps answering from the database.
 import functools
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -46,8 +46,27 @@ def _missing_on_outage(name: str, fallback):
     return guarded
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django builds a new `redis.Redis` for every cache operation, and each one copies about 170 response callbacks:
+    a tenth of a millisecond per operation on pages that make four or five. One client per connection pool does the
+    same work; a client is safe to share, as it takes a connection from its pool for each command."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
-    pass
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
 
 for _name, _fallback in WHEN_UNREACHABLE.items():

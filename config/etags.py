@@ -14,14 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 from accounts.names import display_name
-from config.page_shell import shell_fits
+from config.reader_pages import cacheable
 
 
 def page_etag(request: HttpRequest, *parts: object) -> str | None:
     """The ETag of a page built from `parts` for this reader, or None when the page must be rendered afresh
     (a message is waiting to be shown once, or the browser has no CSRF cookie yet to mask the forms' tokens from)."""
     csrf_secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    if not csrf_secret or not shell_fits(request):
+    if not csrf_secret or not cacheable(request):
         return None
     user = request.user
     # The header's links follow permissions: all of them, from the one cached lookup (accounts.backends).

@@ -15,12 +15,15 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import transaction
 
+from config.reader_prefetch import reader_get_many
+
 VERSION_KEY = "courses:content-version"
 
 
-def content_version() -> str:
-    """The current content version: one cache round trip (two, the first time after the cache lost it)."""
-    version = cache.get(VERSION_KEY)
+def content_version(*, reader=None) -> str:
+    """The current content version: one cache round trip (two, the first time after the cache lost it), or none
+    for a signed-in `reader`, whose request fetched it with the user (config.reader_prefetch)."""
+    version = reader_get_many(reader, [VERSION_KEY]).get(VERSION_KEY) if reader else cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, new_version(), timeout=None)
         version = cache.get(VERSION_KEY)

@@ -3,6 +3,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
+from config.reader_pages import reader_changed
 from courses import reading
 from courses.models import Lesson, LessonProgress
 
@@ -31,5 +32,6 @@ def lesson_progress_merge_session(*, user: AbstractBaseUser, session: SessionBas
         for lesson_id in Lesson.objects.filter(pk__in=ids - existing).values_list("pk", flat=True)
     ]
     LessonProgress.objects.bulk_create(new, ignore_conflicts=True)
+    reader_changed(user.pk)  # bulk_create sends no post_save
     session.pop(reading.SESSION_KEY, None)
     return len(new)

@@ -2,6 +2,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from config.reader_pages import reader_changed
 from courses.release import content_version_bump
 from courses.services import lesson_progress_merge_session
 
@@ -25,3 +26,11 @@ def bump_content_version(sender, **kwargs) -> None:
 for model in CONTENT_MODELS:
     post_save.connect(bump_content_version, sender=model, dispatch_uid=f"content-version-save-{model}")
     post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"content-version-delete-{model}")
+
+
+def reading_progress_changed(sender, instance, **kwargs) -> None:
+    reader_changed(instance.user_id)
+
+
+post_save.connect(reading_progress_changed, sender="courses.LessonProgress", dispatch_uid="reader-progress-save")
+post_delete.connect(reading_progress_changed, sender="courses.LessonProgress", dispatch_uid="reader-progress-delete")

@@ -1,11 +1,10 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
-from config.page_shell import fill_shell, render_shell, shell_fits
+from config.reader_pages import cacheable, page_key, personal_page, render_anonymous, with_csrf
 from courses import page_parts, selectors
 from courses import reading as progress
 from courses.access import locked_response
@@ -19,7 +18,7 @@ from quizzes import selectors as quiz_selectors
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
-        "courses": selectors.published_courses(version=content_version()),
+        "courses": selectors.published_courses(version=content_version(reader=request.user)),
         "continue_lesson": selectors.continue_lesson(
             user=request.user, session=request.session, last_id=progress.last_lesson_id(request)
         ),
@@ -30,16 +29,27 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def course_list(request: HtmxHttpRequest) -> HttpResponse:
-    courses = selectors.published_courses(version=content_version())
+    courses = selectors.published_courses(version=content_version(reader=request.user))
     return render(request, "courses/course_list.html", {"courses": courses})
 
 
 @require_GET
 def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    outline = selectors.course_outline(course_slug=course_slug, version=content_version())
+    version = content_version(reader=request.user)
+    outline = selectors.course_outline(course_slug=course_slug, version=version)
+    template = "courses/syllabus.html"
+    if request.htmx and request.htmx.target == "syllabus-items":  # a cohort member's pacing poll
+        template += "#syllabus-items"
+    key = page_key(request, name="syllabus", version=version)
+    return HttpResponse(
+        personal_page(request, key=key, template=template, context=lambda: syllabus_context(request, outline))
+    )
+
+
+def syllabus_context(request: HtmxHttpRequest, outline: selectors.CourseOutline) -> dict:
     course, lessons, final_quiz = outline.course, outline.lessons, outline.final_quiz
     done = selectors.completed_lesson_ids(user=request.user, session=request.session)
-    context = {
+    return {
         "course": course,
         "lessons": lessons,
         "done_ids": done,
@@ -54,33 +64,57 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
         **page_parts.parts(page_parts.SYLLABUS, request, course=course),
     }
-    if request.htmx and request.htmx.target == "syllabus-items":  # a cohort member's pacing poll
-        return render(request, "courses/syllabus.html#syllabus-items", context)
-    return render(request, "courses/syllabus.html", context)
 
 
 @require_GET
 def lesson_detail(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    version = content_version()
+    version = content_version(reader=request.user)
     page = selectors.lesson_page(course_slug=course_slug, lesson_slug=lesson_slug, version=version)
     lesson = page.lesson
     if locked := locked_response(request, course=lesson.course, kind="lesson", slug=lesson.slug, title=lesson.title):
         return locked
-    done = selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session)
-    etag = page_etag(request, version, lesson.pk, done)
-    response = not_modified(request, etag)
-    if response is None:
-        if not shell_fits(request):
-            response = render(request, "courses/lesson.html", lesson_context(page, done=done))
-        else:
-            shell = lesson_shell(course_slug, lesson_slug, version=version)
-            progress_control = render_to_string(
-                "courses/lesson.html#progress-control", {"lesson": lesson, "done": done}, request
-            )
-            response = HttpResponse(fill_shell(shell, request, {"progress": progress_control}))
-        mark_personal(response, etag)
+    if request.user.is_authenticated:
+        response = signed_in_lesson(request, page, version=version)
+    else:
+        response = anonymous_lesson(request, page, version=version)
     progress.remember_last_lesson(request, response, lesson.pk)
     return response
+
+
+def signed_in_lesson(request: HtmxHttpRequest, page: selectors.LessonPage, *, version: str) -> HttpResponse:
+    """The whole page from the reader's page cache; its key names everything the page shows, so it is the ETag too."""
+    key = page_key(request, name="lesson", version=version)
+
+    def context() -> dict:
+        done = selectors.lesson_is_done(lesson=page.lesson, user=request.user, session=request.session)
+        return lesson_context(page, done=done)
+
+    if key is None:
+        return mark_personal(
+            HttpResponse(personal_page(request, key=None, template=LESSON_TEMPLATE, context=context)), None
+        )
+    etag = page_etag(request, key)
+    if (response := not_modified(request, etag)) is not None:
+        return response
+    return mark_personal(HttpResponse(personal_page(request, key=key, template=LESSON_TEMPLATE, context=context)), etag)
+
+
+def anonymous_lesson(request: HtmxHttpRequest, page: selectors.LessonPage, *, version: str) -> HttpResponse:
+    """One of the lesson's two anonymous pages of this release: progress (kept in the session) finished or not."""
+    lesson = page.lesson
+    done = selectors.lesson_is_done(lesson=lesson, user=request.user, session=request.session)
+    etag = page_etag(request, version, lesson.pk, done)
+    if (response := not_modified(request, etag)) is not None:
+        return response
+    if cacheable(request):
+        html = anonymous_lesson_html(lesson.course.slug, lesson.slug, done, version=version)
+        response = HttpResponse(with_csrf(html, request))
+    else:
+        response = render(request, LESSON_TEMPLATE, lesson_context(page, done=done))
+    return mark_personal(response, etag)
+
+
+LESSON_TEMPLATE = "courses/lesson.html"
 
 
 def lesson_context(page: selectors.LessonPage, *, done: bool | None = None) -> dict:
@@ -95,9 +129,9 @@ def lesson_context(page: selectors.LessonPage, *, done: bool | None = None) -> d
 
 
 @per_release
-def lesson_shell(course_slug: str, lesson_slug: str, *, version: str) -> str:
+def anonymous_lesson_html(course_slug: str, lesson_slug: str, done: bool, *, version: str) -> str:
     page = selectors.lesson_page(course_slug=course_slug, lesson_slug=lesson_slug, version=version)
-    return render_shell("courses/lesson.html", lesson_context(page), slots=("progress",))
+    return render_anonymous(LESSON_TEMPLATE, lesson_context(page, done=done), path=page.lesson.get_absolute_url())
 
 
 @require_POST

@@ -5,6 +5,10 @@ class WorkshopsConfig(AppConfig):
     name = "workshops"
 
     def ready(self) -> None:
+        from workshops import pacing_cache
+
+        pacing_cache.connect()
+
         # Cohort pacing locks lessons, quizzes and labs through the core's access hook.
         from courses.access import register_gate
         from workshops.gates import locked_response

@@ -12,7 +12,8 @@ from courses.models import Course, Lesson
 from labs.models import Lab
 from quizzes.models import Quiz
 from twelve_factor.factors import numeral
-from workshops.models import Cohort, Lock, Membership
+from workshops.models import Cohort, Membership
+from workshops.pacing_cache import locked_for
 
 
 def cohorts_led(*, user: AbstractBaseUser) -> QuerySet[Cohort]:
@@ -87,13 +88,13 @@ def locked_items(*, user: AbstractBaseUser, course: Course) -> set[tuple[str, st
     """(kind, slug) the learner may not open yet: locked in any of their cohorts for this course."""
     if not user.is_authenticated:
         return set()
-    return set(Lock.objects.filter(cohort__course=course, cohort__memberships__user=user).values_list("kind", "slug"))
+    return {(kind, slug) for course_id, kind, slug in locked_for(user=user) if course_id == course.pk}
 
 
 def item_locked(*, user: AbstractBaseUser, course: Course, kind: str, slug: str) -> bool:
     if not user.is_authenticated:
         return False
-    return Lock.objects.filter(cohort__course=course, cohort__memberships__user=user, kind=kind, slug=slug).exists()
+    return (course.pk, kind, slug) in locked_for(user=user)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from config import rate_limits
 from courses.models import Course
 from workshops import codes
 from workshops.models import Cohort, Lock, Membership
+from workshops.pacing_cache import pacing_changed
 
 JOIN_FAILURES_ALLOWED = 10
 JOIN_FAILURE_WINDOW_SECONDS = 15 * 60
@@ -134,5 +135,6 @@ def lock_all(*, cohort: Cohort, items: list[tuple[str, str]], locked: bool) -> N
         Lock.objects.bulk_create(
             [Lock(cohort=cohort, kind=kind, slug=slug) for kind, slug in items], ignore_conflicts=True
         )
+        pacing_changed()  # bulk_create sends no post_save
     else:
         Lock.objects.filter(cohort=cohort).delete()
