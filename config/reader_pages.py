@@ -92,9 +92,10 @@ def register_shared_generation(key: str) -> None:
         _shared_generations.append(key)
 
 
-def page_key(request: HttpRequest, *, name: str, version: str) -> str | None:
+def page_key(request: HttpRequest, *, name: str, version: str, also: tuple = ()) -> str | None:
     """The cache key of this reader's page, or None when it must not be cached (not signed in, a message waiting,
-    no CSRF cookie yet, or a generation missing from the cache: before its first use or after the cache was emptied)."""
+    no CSRF cookie yet, or a generation missing from the cache: before its first use or after the cache was emptied).
+    `also`: whatever else the page is built from (a cookie it reads, the minute when it shows the clock's effects)."""
     user = request.user
     if not user.is_authenticated or not cacheable(request) or settings.CSRF_COOKIE_NAME not in request.COOKIES:
         return None
@@ -118,6 +119,7 @@ def page_key(request: HttpRequest, *, name: str, version: str) -> str | None:
         request.session.get(HASH_SESSION_KEY, ""),
         version,
         [generations[key] for key in keys],
+        also,
     )
     return "readers:page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 

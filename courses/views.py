@@ -1,3 +1,5 @@
+import time
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -17,14 +19,19 @@ from quizzes import selectors as quiz_selectors
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    context = {
-        "courses": selectors.published_courses(version=content_version(reader=request.user)),
-        "continue_lesson": selectors.continue_lesson(
-            user=request.user, session=request.session, last_id=progress.last_lesson_id(request)
-        ),
-        **page_parts.parts(page_parts.HOME, request),
-    }
-    return render(request, "courses/home.html", context)
+    version = content_version(reader=request.user)
+    last_id = progress.last_lesson_id(request)
+    # The assignments part shows deadlines passing: a page is kept for the minute it was built in at most.
+    key = page_key(request, name="home", version=version, also=(last_id, int(time.time() // 60)))
+
+    def context() -> dict:
+        return {
+            "courses": selectors.published_courses(version=version),
+            "continue_lesson": selectors.continue_lesson(user=request.user, session=request.session, last_id=last_id),
+            **page_parts.parts(page_parts.HOME, request),
+        }
+
+    return HttpResponse(personal_page(request, key=key, template="courses/home.html", context=context))
 
 
 @require_GET

@@ -6,7 +6,9 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from courses import page_parts
-        from teams import signals  # noqa: F401
+        from teams import reader_generations, signals  # noqa: F401
+
+        reader_generations.connect()
         from teams.selectors import assignments_for
 
         # The home page lists the learner's assignments.

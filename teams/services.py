@@ -14,6 +14,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Attempt, Quiz
 from teams import certificates
 from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
+from teams.reader_generations import assessments_changed
 from teams.standing import progress_of, results_visible
 
 INVITATIONS_PER_HOUR = 30
@@ -82,6 +83,7 @@ def assessment_create(
     )
     if labs:
         assessment.labs.set(labs)
+    assessments_changed()  # bulk_create and set() send no post_save
     return assessment
 
 

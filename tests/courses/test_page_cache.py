@@ -265,3 +265,40 @@ def test_an_item_the_instructor_locks_or_opens_shows_on_the_next_cached_page(cli
     workshop_services.lock_set(cohort=cohort, kind="lesson", slug="config", locked=False)
     assert client.get(config_url).status_code == 200
     assert "is-locked" not in syllabus_html(client)
+
+
+def test_the_cached_home_page_follows_new_assignments_renamed_assessments_and_the_last_lesson(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizzes.models import Quiz
+    from teams import services as team_services
+    from teams.models import Assessment
+
+    ada = learner("ada", name="Ada")
+    boss = UserFactory(username="boss")
+    organisation = team_services.organisation_create(name="Acme", admin=boss)
+    assert "Your assignments" not in page_for(client, ada, "/").content.decode()
+
+    assessment = team_services.assessment_create(
+        organisation=organisation,
+        created_by=boss,
+        title="Onboarding check",
+        deadline=timezone.now() + timedelta(days=3),
+        pass_mark=70,
+        attempts_allowed=1,
+        time_limit_minutes=None,
+        feedback=Assessment.Feedback.AFTER_SUBMIT,
+        quizzes=[(Quiz.objects.get(slug="final"), 1)],
+    )
+    team_services.membership_add(organisation=organisation, user=ada)
+    team_services.assignment_create(assessment=assessment, user=ada)
+    assert "Onboarding check" in client.get("/").content.decode()
+
+    assessment.title = "Week one check"
+    assessment.save()
+    assert "Week one check" in client.get("/").content.decode()
+
+    client.get("/courses/twelve-factor/logs/")  # the last lesson opened is a cookie the home page reads
+    assert "logs/" in client.get("/").content.decode()
