@@ -54,6 +54,7 @@ class Kind:
     path: str  # the URL path of the index behind that port
     health: str  # the proxy's own health check
     socket_name: str  # of the proxy's socket (on the host, by default) and of the door's (in the box)
+    label: str  # how our messages name it
 
     @property
     def box_socket(self) -> str:
@@ -64,8 +65,20 @@ class Kind:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
 
-PYPI = Kind("pypi", "GRADER_INDEX", "https://pypi.org/simple/", "index", 3141, "/index/", "/health", "index.sock")
-NPM = Kind("npm", "GRADER_NPM", "https://registry.npmjs.org/", "npm-index", 4873, "/", "/-/ping", "npm.sock")
+PYPI = Kind(
+    "pypi",
+    "GRADER_INDEX",
+    "https://pypi.org/simple/",
+    "index",
+    3141,
+    "/index/",
+    "/health",
+    "index.sock",
+    "package index",
+)
+NPM = Kind(
+    "npm", "GRADER_NPM", "https://registry.npmjs.org/", "npm-index", 4873, "/", "/-/ping", "npm.sock", "npm registry"
+)
 DEFAULT_UPSTREAM = PYPI.default_upstream
 PORT = PYPI.port
 BOX_URL = PYPI.box_url
@@ -113,7 +126,7 @@ def problem(current: IndexSettings) -> str | None:
     """Why the proxy cannot serve a build now (our fault, never the learner's), or None."""
     if current.offline:
         return None
-    what = f"the {'package index' if current.kind is PYPI else 'npm registry'} proxy"
+    what = f"the {current.kind.label} proxy"
     hint = (
         f"start the Procfile's `{current.kind.process}` process (`make run` does), "
         f"or set {current.kind.variable}_URL=offline"

@@ -33,7 +33,7 @@ class Language:
     # The dependency manifest and the files that lock it (Node's package.json is read by labs.grading.manifest).
     manifest: str = ""
     locks: tuple[str, ...] = ()
-    toolchain: str = ""  # the command the sandbox would need to build and run it ("" = run by labs.grading.run)
+    toolchain: str = ""  # the command the sandbox would need to build and run it ("" = run by labs.grading.observe)
     names: tuple[str, ...] = field(default=())  # extra file names that hold code (Rakefile)
 
 
