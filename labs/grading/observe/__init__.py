@@ -26,7 +26,7 @@ from pathlib import Path
 from labs.grading import index, languages, wheelhouse
 from labs.grading.definitions import Contract, Lab
 from labs.grading.exceptions import Fault, GraderFault
-from labs.grading.manifest import node_manifest
+from labs.grading.manifest import node_manifest, table
 from labs.grading.observe.build import build
 from labs.grading.observe.release import release
 from labs.grading.observe.session import Session
@@ -60,7 +60,7 @@ def observe(repo: Repo, lab: Lab, contract: Contract | None, *, workdir: Path) -
     except ValueError as exc:
         raise GraderFault(Fault.PACKAGE_INDEX, str(exc)) from None
     # Python builds need uv from the wheelhouse; Node builds need the npm registry only for packages.
-    needs_registry = repo.is_python or bool((node_manifest(repo)[0] or {}).get("dependencies"))
+    needs_registry = repo.is_python or bool(table(node_manifest(repo)[0], "dependencies"))
     problem = (problem if repo.is_python else None) or (index.problem(registry) if needs_registry else None)
     if problem:
         raise GraderFault(Fault.PACKAGE_INDEX, problem)

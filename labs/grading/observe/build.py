@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from labs.grading import index, install, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
-from labs.grading.manifest import Manifest, node_manifest, python_manifest, third_party_imports
+from labs.grading.manifest import Manifest, node_manifest, python_manifest, table, third_party_imports
 from labs.grading.observe.commands import install_failure, shell, tail
 from labs.grading.observe.session import VENV, Session
 from labs.grading.report import GRADER_DIR, Build, Step
@@ -120,7 +120,7 @@ def _build_node(session: Session) -> Build:
     package, _ = node_manifest(session.repo)
     build = Build(manifest=Manifest(file="package.json"), source="npm registry")
     session.report.build = build
-    deps = (package or {}).get("dependencies") or {}
+    deps = table(package, "dependencies")
     if deps and session.door is None:
         session.report.not_runnable = (
             f"package.json declares {len(deps)} dependencies and this grader has no npm registry to install "
