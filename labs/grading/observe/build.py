@@ -17,9 +17,9 @@ from labs.grading import index, install, pythons, wheelhouse
 from labs.grading.definitions import SUBMISSION_CONTRACT_FILES, submission_build_command
 from labs.grading.exceptions import Fault, GraderFault
 from labs.grading.manifest import Manifest, node_manifest, python_manifest, table, third_party_imports
-from labs.grading.observe.commands import install_failure, shell, tail
+from labs.grading.observe.commands import install_failure, shell, step, tail
 from labs.grading.observe.session import VENV, Session
-from labs.grading.report import GRADER_DIR, Build, Step
+from labs.grading.report import GRADER_DIR, Build
 
 if TYPE_CHECKING:
     from labs.sandbox import Completed, Process
@@ -178,16 +178,15 @@ def _install(
     done = _run_install(session, argv, env=env, retry_on=retry_on)
     if forwarder is not None:
         forwarder.kill()
-    output = done.stderr + done.stdout
-    step = build.step = Step(plan.shown, done.exit_code, done.duration, done.timed_out, install_failure(output))
-    if step.ok:
+    installed = build.step = step(plan.shown, done, summary=install_failure)
+    if installed.ok:
         return None
-    text = output.decode("utf-8", "replace")
+    text = (done.stderr + done.stdout).decode("utf-8", "replace")
     failure = index.proxy_failure(text)
     if door is not None and failure:
         raise GraderFault(Fault.PACKAGE_INDEX, f"the {door.kind.label} proxy failed during the install: {failure}")
-    reason = "timed out" if done.timed_out else step.output_tail or f"exit {done.exit_code}"
-    build.unsatisfiable = f"{step.command}: {reason}"
+    reason = "timed out" if done.timed_out else installed.output_tail or f"exit {done.exit_code}"
+    build.unsatisfiable = f"{installed.command}: {reason}"
     return text
 
 
@@ -247,4 +246,4 @@ def build_command(session: Session, build: Build) -> None:
         return
     env = {k: v for k, v in session.env.items() if k != "PORT"}
     done = session.box.run(shell(command), env=env, timeout=session.lab.limits.build_seconds)
-    build.command = Step(command, done.exit_code, done.duration, done.timed_out, tail(done.stderr + done.stdout))
+    build.command = step(command, done)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from labs.grading.process_types import ProcessType
+from labs.grading.report import Step
+
+if TYPE_CHECKING:
+    from labs.sandbox import Completed
 
 
 def tail(data: bytes, limit: int = 300) -> str:
@@ -29,6 +35,11 @@ def install_failure(data: bytes, limit: int = 400) -> str:
     if not summary:
         return tail(data, limit)
     return " | ".join(dict.fromkeys(summary))[:limit]
+
+
+def step(command: str, done: Completed, summary: Callable[[bytes], str] = tail) -> Step:
+    """The record of a one-off command we ran in the box, its output summed up for evidence."""
+    return Step(command, done.exit_code, done.duration, done.timed_out, summary(done.stderr + done.stdout))
 
 
 def argv(entry: ProcessType) -> list[str]:

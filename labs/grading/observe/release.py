@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from labs.grading.observe.commands import argv, shell, tail
+from labs.grading.observe.commands import argv, shell, step
 from labs.grading.observe.session import Session
-from labs.grading.report import Step
 
 
 def release(session: Session) -> None:
@@ -20,6 +19,4 @@ def release(session: Session) -> None:
     else:
         return
     done = session.box.run(run_argv, env=session.env, timeout=session.lab.limits.release_seconds)
-    session.report.release = Step(
-        command, done.exit_code, done.duration, done.timed_out, tail(done.stderr + done.stdout)
-    )
+    session.report.release = step(command, done)
