@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("GRADER_INDEX_URL", "offline")
 
 from labs.grading import grade  # noqa: E402
-from labs.grading import run as grading_run  # noqa: E402
+from labs.grading import observe as grading_observe  # noqa: E402
 from labs.sandbox import Limits, SandboxUnavailable, get_backend  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -44,7 +44,7 @@ class TimingCapture(logging.Handler):
 
 def bench_grade() -> None:
     capture = TimingCapture()
-    logger = logging.getLogger(grading_run.__name__)
+    logger = logging.getLogger(grading_observe.__name__)
     logger.addHandler(capture)
     logger.setLevel(logging.INFO)
     logger.propagate = False

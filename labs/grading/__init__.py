@@ -4,7 +4,7 @@ Pipeline: intake (validate and extract the submission into a private folder) →
 sandboxed build (declared dependencies only, through the package index proxy or from the offline wheelhouse) →
 sandboxed run (web process twice, other process types, HTTP probes, SIGTERM in flight, workspace listing) → dynamic
 checks on what the host observed → Scorecard. See labs.grading.scorecard for how points add up, and
-labs.grading.run for the run.
+labs.grading.observe for the run.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ import socket
 import struct
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Kind:
     path: str  # the URL path of the index behind that port
     health: str  # the proxy's own health check
     socket_name: str  # of the proxy's socket (on the host, by default) and of the door's (in the box)
+    label: str  # how our messages name it
 
     @property
     def box_socket(self) -> str:
@@ -64,8 +66,20 @@ class Kind:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
 
-PYPI = Kind("pypi", "GRADER_INDEX", "https://pypi.org/simple/", "index", 3141, "/index/", "/health", "index.sock")
-NPM = Kind("npm", "GRADER_NPM", "https://registry.npmjs.org/", "npm-index", 4873, "/", "/-/ping", "npm.sock")
+PYPI = Kind(
+    "pypi",
+    "GRADER_INDEX",
+    "https://pypi.org/simple/",
+    "index",
+    3141,
+    "/index/",
+    "/health",
+    "index.sock",
+    "package index",
+)
+NPM = Kind(
+    "npm", "GRADER_NPM", "https://registry.npmjs.org/", "npm-index", 4873, "/", "/-/ping", "npm.sock", "npm registry"
+)
 DEFAULT_UPSTREAM = PYPI.default_upstream
 PORT = PYPI.port
 BOX_URL = PYPI.box_url
@@ -84,18 +98,18 @@ class IndexSettings:
         return self.upstream == OFFLINE
 
 
-def settings(environ: dict[str, str] | None = None, kind: Kind = PYPI) -> IndexSettings:
+def settings(environ: Mapping[str, str] | None = None, kind: Kind = PYPI) -> IndexSettings:
     """The settings of one kind of index from the environment. Raises ValueError for a URL that is neither an
     http(s) URL nor "offline"."""
-    environ = os.environ if environ is None else environ
+    env = os.environ if environ is None else environ
     name = f"{kind.variable}_URL"
-    upstream = (environ.get(name) or kind.default_upstream).strip()
+    upstream = (env.get(name) or kind.default_upstream).strip()
     if upstream != OFFLINE and not re.match(r"^https?://[^\s/]+(/\S*)?$", upstream):
         raise ValueError(f"{name} must be an http(s) URL of a package index or {OFFLINE!r}, not {upstream!r}")
     if upstream != OFFLINE and not upstream.endswith("/"):
         upstream += "/"
     try:
-        ttl = int(environ.get("GRADER_INDEX_TTL") or 1800)
+        ttl = int(env.get("GRADER_INDEX_TTL") or 1800)
     except ValueError:
         raise ValueError("GRADER_INDEX_TTL must be a number of seconds") from None
     home = Path(f"/tmp/twelve-factor-index-{os.getuid()}")
@@ -103,8 +117,8 @@ def settings(environ: dict[str, str] | None = None, kind: Kind = PYPI) -> IndexS
     return IndexSettings(
         kind=kind,
         upstream=upstream,
-        socket=Path(environ.get(f"{kind.variable}_SOCKET") or home / kind.socket_name).absolute(),
-        cache_dir=Path(environ.get(f"{kind.variable}_CACHE") or home / cache).absolute(),
+        socket=Path(env.get(f"{kind.variable}_SOCKET") or home / kind.socket_name).absolute(),
+        cache_dir=Path(env.get(f"{kind.variable}_CACHE") or home / cache).absolute(),
         ttl=ttl,
     )
 
@@ -113,7 +127,7 @@ def problem(current: IndexSettings) -> str | None:
     """Why the proxy cannot serve a build now (our fault, never the learner's), or None."""
     if current.offline:
         return None
-    what = f"the {'package index' if current.kind is PYPI else 'npm registry'} proxy"
+    what = f"the {current.kind.label} proxy"
     hint = (
         f"start the Procfile's `{current.kind.process}` process (`make run` does), "
         f"or set {current.kind.variable}_URL=offline"
@@ -240,7 +254,7 @@ class Door:
     def __enter__(self) -> Door:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

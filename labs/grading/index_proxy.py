@@ -21,9 +21,16 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, KeysView
+from typing import TYPE_CHECKING, NoReturn
 
 from labs.grading import index
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from _typeshed import OptExcInfo
+    from requests import Response
 
 log = logging.getLogger("labs.grading.index_proxy")
 
@@ -56,14 +63,14 @@ def _masked(url: str) -> str:
     return re.sub(r"^([a-z]+://)[^/@]*@", r"\1****@", url)
 
 
-def _on_upstream_response(response, *args, **kwargs):
+def _on_upstream_response(response: Response, *args: object, **kwargs: object) -> None:
     url = _masked(response.url)
     log.info("upstream request", extra={"method": response.request.method, "url": url, "status": response.status_code})
     if response.status_code >= 500 or response.status_code == 429:
         raise UpstreamError(f"{url}: HTTP {response.status_code}")
 
 
-def _proxpi_cache():
+def _proxpi_cache() -> object:
     """proxpi's cache, with two of its habits changed for a grader.
 
     - A name the upstream does not know is "not found". proxpi would download the upstream's whole project list
@@ -73,11 +80,12 @@ def _proxpi_cache():
     """
     from proxpi import _cache
 
-    class IndexCache(_cache._IndexCache):
-        def list_projects(self):
-            return {}.keys()
+    # proxpi ships no type hints: to mypy its classes are Any.
+    class IndexCache(_cache._IndexCache):  # type: ignore[misc]
+        def list_projects(self) -> KeysView[str]:
+            return dict[str, object]().keys()
 
-    class Cache(_cache.Cache):
+    class Cache(_cache.Cache):  # type: ignore[misc]
         _index_cache_cls = IndexCache
 
     cache = Cache.from_config()
@@ -85,7 +93,7 @@ def _proxpi_cache():
     return cache
 
 
-def build_app(settings: index.IndexSettings) -> Callable:
+def build_app(settings: index.IndexSettings) -> WSGIApplication:
     """The WSGI app: proxpi behind an allow-list of package-download requests."""
     _configure_proxpi(settings)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +102,7 @@ def build_app(settings: index.IndexSettings) -> Callable:
     server.cache = _proxpi_cache()
     proxpi_app = server.app
 
-    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
         path = environ.get("PATH_INFO", "")
         if path != "/health" and not PROJECT_RE.match(path) and not FILE_RE.match(path):
@@ -107,13 +115,15 @@ def build_app(settings: index.IndexSettings) -> Callable:
             # A redirect to the upstream, or proxpi's own crash on an upstream failure. (304 is not one.)
             return status[:3] in REDIRECTS or status[:1] == "5"
 
-        def checked_start(status: str, headers: list, exc_info=None):
+        def checked_start(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Callable[[bytes], object] | None:
             answered.append(status)
             if failed(status):
                 return None
             return start_response(status, headers, exc_info)
 
-        body = proxpi_app(environ, checked_start)
+        body: Iterable[bytes] = proxpi_app(environ, checked_start)
         if answered and failed(answered[0]):
             if hasattr(body, "close"):
                 body.close()
@@ -124,13 +134,13 @@ def build_app(settings: index.IndexSettings) -> Callable:
     return app
 
 
-def _plain(start_response: Callable, status: str, text: str) -> list[bytes]:
+def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:
     body = text.encode()
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
 
 
-def _wait_for_sigterm() -> None:
+def _wait_for_sigterm() -> NoReturn:
     log.info("GRADER_INDEX_URL=offline: builds install from the offline wheelhouse; no index proxy runs")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
@@ -152,7 +162,8 @@ def main() -> None:
     if unsafe:
         sys.exit(f"refusing to serve the package index from {settings.socket.parent}, which {unsafe}")
 
-    class Server(BaseApplication):
+    # gunicorn ships no type hints: to mypy its BaseApplication is Any.
+    class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options = {
                 "bind": [f"unix:{settings.socket}"],
@@ -174,7 +185,7 @@ def main() -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> Callable:
+        def load(self) -> WSGIApplication:
             app = build_app(settings)
             log.info(
                 "package index proxy ready",

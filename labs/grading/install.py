@@ -17,10 +17,18 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 
-from labs.grading.manifest import NAMED_ONLY, OTHER_LOCKS, PIP_LOCKS, REQUIREMENTS, Manifest
+from labs.grading.manifest import (
+    NAMED_ONLY,
+    OTHER_LOCKS,
+    PIP_LOCKS,
+    REQUIREMENTS,
+    Document,
+    Manifest,
+    table,
+    toml_document,
+)
 from labs.grading.repo import Repo
 
 GENERATED_DIR = "/tmp/grader"
@@ -40,13 +48,6 @@ class Plan:
     refused: str | None = None  # a dependency by path or URL: the learner's to fix (a fail)
 
 
-def _toml(repo: Repo, rel: str) -> dict:
-    try:
-        return tomllib.loads(repo.text(rel) or "")
-    except tomllib.TOMLDecodeError:
-        return {}
-
-
 def _direct(name: str, value: object, where: str) -> str | None:
     if isinstance(value, dict) and any(k in value for k in DIRECT_KEYS):
         kind = next(k for k in DIRECT_KEYS if k in value)
@@ -59,9 +60,10 @@ def _direct(name: str, value: object, where: str) -> str | None:
 def _lock_pins(repo: Repo, lock: str) -> tuple[list[str], str | None]:
     """(name==version for every package the TOML lock takes from an index, refusal) of uv.lock, poetry.lock,
     pdm.lock. A name locked at two versions (a lock forked by markers) is left to the resolver."""
-    data = _toml(repo, lock)
+    data = toml_document(repo, lock)
     versions: dict[str, set[str]] = {}
-    for package in data.get("package") or []:
+    packages = data.get("package")
+    for package in packages if isinstance(packages, list) else []:
         if not isinstance(package, dict):
             continue
         name, version = str(package.get("name", "")), str(package.get("version", ""))
@@ -83,17 +85,16 @@ def _lock_pins(repo: Repo, lock: str) -> tuple[list[str], str | None]:
     return [f"{name}=={next(iter(v))}" for name, v in sorted(versions.items()) if len(v) == 1], None
 
 
-def _pyproject_refusal(pyproject: dict) -> str | None:
-    project = pyproject.get("project") or {}
-    for dep in project.get("dependencies") or []:
+def _pyproject_refusal(pyproject: Document) -> str | None:
+    dependencies = table(pyproject, "project").get("dependencies")
+    for dep in dependencies if isinstance(dependencies, list) else []:
         if isinstance(dep, str) and "@" in dep:
             return f"pyproject.toml depends on {dep[:60]!r} by URL or path; {NAMED_ONLY}"
-    tool = pyproject.get("tool") or {}
-    for name, source in ((tool.get("uv") or {}).get("sources") or {}).items():
+    for name, source in table(pyproject, "tool", "uv", "sources").items():
         refusal = _direct(name, source, "pyproject.toml [tool.uv.sources]")
         if refusal:
             return refusal
-    for name, value in ((tool.get("poetry") or {}).get("dependencies") or {}).items():
+    for name, value in table(pyproject, "tool", "poetry", "dependencies").items():
         for item in value if isinstance(value, list) else [value]:
             refusal = _direct(name, item, "pyproject.toml [tool.poetry.dependencies]")
             if refusal:
@@ -111,7 +112,7 @@ def _pipfile_lines(repo: Repo) -> tuple[str, list[str], str | None]:
         packages = data.get("default") if isinstance(data, dict) else None
         rel = "Pipfile.lock"
     else:
-        packages = _toml(repo, "Pipfile").get("packages")
+        packages = toml_document(repo, "Pipfile").get("packages")
         rel = "Pipfile"
     lines = []
     for name, value in (packages or {}).items() if isinstance(packages, dict) else []:
@@ -136,7 +137,7 @@ def plan(repo: Repo, manifest: Manifest) -> Plan:
         rel = manifest.install_from
         return Plan(requirements=rel, shown=f"uv pip install -r {rel}", refused=manifest.refused)
     if file == "pyproject.toml":
-        pyproject = _toml(repo, "pyproject.toml")
+        pyproject = toml_document(repo, "pyproject.toml")
         refusal = _pyproject_refusal(pyproject)
         if refusal:
             return Plan(refused=refusal)
@@ -172,7 +173,7 @@ NODE_DIRECT_RE = re.compile(
 NODE_SHORTHAND_RE = re.compile(r"^(?!npm:)[^@\s][^\s/]*/\S+$")  # user/repo, a GitHub repository
 
 
-def npm_plan(repo: Repo, package: dict) -> Plan:
+def npm_plan(repo: Repo, package: Document) -> Plan:
     """How the build installs a package.json from the npm registry: `npm ci` with a lock, else `npm install`."""
     if package.get("workspaces"):
         return Plan(refused=f"package.json declares workspaces (local packages); {NAMED_ONLY}")

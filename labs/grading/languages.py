@@ -27,13 +27,13 @@ class Language:
     name: str
     suffixes: tuple[str, ...]
     markers: tuple[str, ...]  # files that make a repository one of this language's apps
-    idioms: dict[str, tuple[re.Pattern, str]]  # idiom -> (line pattern, how evidence names it)
-    migrations: re.Pattern  # paths of migration files
+    idioms: dict[str, tuple[re.Pattern[str], str]]  # idiom -> (line pattern, how evidence names it)
+    migrations: re.Pattern[str]  # paths of migration files
     on_sigterm: str  # what a server of this language does on SIGTERM without a handler
     # The dependency manifest and the files that lock it (Node's package.json is read by labs.grading.manifest).
     manifest: str = ""
     locks: tuple[str, ...] = ()
-    toolchain: str = ""  # the command the sandbox would need to build and run it ("" = run by labs.grading.run)
+    toolchain: str = ""  # the command the sandbox would need to build and run it ("" = run by labs.grading.observe)
     names: tuple[str, ...] = field(default=())  # extra file names that hold code (Rakefile)
 
 

@@ -63,14 +63,23 @@ def _parse_requirements(repo: Repo, rel: str, seen: set[str] | None = None) -> l
     return out
 
 
-def _pyproject(repo: Repo) -> dict:
-    text = repo.text("pyproject.toml")
-    if text is None:
-        return {}
+# A parsed pyproject.toml, TOML lock or package.json: the learner wrote it, so each value is checked before use.
+Document = dict[str, object]
+
+
+def toml_document(repo: Repo, rel: str) -> Document:
+    """The TOML file's top table; an empty one when the file is missing or not valid TOML."""
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(repo.text(rel) or "")
     except tomllib.TOMLDecodeError:
         return {}
+
+
+def table(value: object, *path: str) -> Document:
+    """value[path[0]][path[1]]..., when each of them is a table; else an empty one."""
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def python_manifest(repo: Repo) -> Manifest:
@@ -78,14 +87,14 @@ def python_manifest(repo: Repo) -> Manifest:
     lock = next((f for f in PIP_LOCKS + OTHER_LOCKS if repo.exists(f)), None)
     manifest.lock = lock
     requirements = next((f for f in REQUIREMENTS if repo.exists(f)), None)
-    pyproject = _pyproject(repo)
-    project_deps = (pyproject.get("project") or {}).get("dependencies")
+    pyproject = toml_document(repo, "pyproject.toml")
+    project_deps = table(pyproject, "project").get("dependencies")
     if requirements:
         manifest.file = requirements
         manifest.requirements = _parse_requirements(repo, requirements)
     elif isinstance(project_deps, list):
         manifest.file = "pyproject.toml"
-        line_of = {}
+        line_of: dict[object, int] = {}
         for number, line in enumerate(repo.lines("pyproject.toml"), start=1):
             for dep in project_deps:
                 if isinstance(dep, str) and dep in line and dep not in line_of:
@@ -100,7 +109,7 @@ def python_manifest(repo: Repo) -> Manifest:
         manifest.file = "Pipfile"
     elif repo.exists("setup.py") or repo.exists("setup.cfg"):
         manifest.file = "setup.py" if repo.exists("setup.py") else "setup.cfg"
-    elif (pyproject.get("tool") or {}).get("poetry"):
+    elif table(pyproject, "tool").get("poetry"):
         manifest.file = "pyproject.toml"
 
     if lock in PIP_LOCKS:
@@ -108,7 +117,7 @@ def python_manifest(repo: Repo) -> Manifest:
         manifest.requirements = manifest.requirements or _parse_requirements(repo, lock)
     elif manifest.file in REQUIREMENTS or manifest.file == "pyproject.toml" and project_deps is not None:
         manifest.install_from = manifest.file
-        direct = [d for d in project_deps or [] if isinstance(d, str) and "@" in d]
+        direct = [d for d in project_deps if isinstance(d, str) and "@" in d] if isinstance(project_deps, list) else []
         if manifest.file == "pyproject.toml" and direct:
             manifest.refused = f"pyproject.toml depends on {direct[0][:60]!r} by URL or path; {NAMED_ONLY}"
     elif manifest.file:
@@ -200,6 +209,8 @@ def third_party_imports(repo: Repo) -> dict[str, tuple[str, int]]:
         for node in ast.walk(tree):
             if id(node) in optional:
                 continue
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name.split(".")[0] for a in node.names]
@@ -211,7 +222,7 @@ def third_party_imports(repo: Repo) -> dict[str, tuple[str, int]]:
     return found
 
 
-def node_manifest(repo: Repo) -> tuple[dict | None, str | None]:
+def node_manifest(repo: Repo) -> tuple[Document | None, str | None]:
     """(package.json as a dict, lock file name) for Node apps."""
     import json
 
@@ -303,7 +314,7 @@ def node_package_imports(repo: Repo) -> dict[str, tuple[str, int]]:
     return found
 
 
-def node_declared(package: dict) -> set[str]:
+def node_declared(package: Document) -> set[str]:
     """Every package a package.json declares, in any of its dependency tables."""
     tables = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
-    return {name for table in tables if isinstance(package.get(table), dict) for name in package[table]}
+    return {name for name_of_table in tables for name in table(package, name_of_table)}

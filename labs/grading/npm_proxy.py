@@ -17,13 +17,14 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from labs.grading import index
 
 VERDACCIO = Path(__file__).resolve().parent / "npm_index" / "node_modules" / "verdaccio" / "bin" / "verdaccio"
 
 
-def config(settings: index.IndexSettings) -> dict:
+def config(settings: index.IndexSettings) -> dict[str, object]:
     read_only = {"access": "$all", "publish": "$nobody", "unpublish": "$nobody", "proxy": "upstream"}
     return {
         "storage": str(settings.cache_dir / "storage"),
@@ -38,7 +39,7 @@ def config(settings: index.IndexSettings) -> dict:
     }
 
 
-def _idle(message: str) -> None:
+def _idle(message: str) -> NoReturn:
     """Say why no proxy runs, then wait for SIGTERM: honcho stops every process when one exits."""
     print(json.dumps({"level": "WARNING", "logger": "labs.grading.npm_proxy", "message": message}), flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

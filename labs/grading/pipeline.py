@@ -78,7 +78,7 @@ def grade(
     """static_only: read the repository without building or running it; the dynamic checks are skipped, saying so
     (for machines without a sandbox, and for a quick look)."""
     from labs.grading.intake import extract
-    from labs.grading.run import observe
+    from labs.grading.observe import observe
 
     lab = load_lab(lab_slug, labs_dir)
     results: dict[str, CheckResult] = {}

@@ -83,7 +83,7 @@ def _implied_env_name(call: ast.Call) -> str | None:
     return name
 
 
-def env_fallbacks(tree: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+def env_fallbacks(tree: ast.AST) -> Iterator[tuple[str, ast.expr]]:
     """(variable name, fallback expression) for each environment read that falls back to a value when the variable
     is unset: os.environ.get("X", fb), getenv("X", fb), env("X", default=fb), and `<read of X> or fb`."""
     for node in ast.walk(tree):
@@ -114,12 +114,12 @@ def env_read_spans(tree: ast.AST) -> list[tuple[int, int, int, int]]:
     """Source spans of every environment read, so literals used as their defaults can be told apart."""
     spans = []
     for node in ast.walk(tree):
-        if env_read_name(node) is not None:
+        if isinstance(node, ast.expr) and env_read_name(node) is not None:
             spans.append((node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0))
     return spans
 
 
-def inside(node: ast.AST, spans: list[tuple[int, int, int, int]]) -> bool:
+def inside(node: ast.expr, spans: list[tuple[int, int, int, int]]) -> bool:
     pos = (node.lineno, node.col_offset)
     return any((a, b) <= pos <= (c, d) for a, b, c, d in spans)
 
@@ -134,12 +134,12 @@ def docstring_nodes(tree: ast.AST) -> set[int]:
     return ids
 
 
-def string_literals(tree: ast.AST) -> Iterator[ast.Constant]:
-    """Every str constant that is not a docstring."""
+def string_literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, str]]:
+    """Every str constant that is not a docstring, with its value."""
     docs = docstring_nodes(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            yield node
+            yield node, node.value
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

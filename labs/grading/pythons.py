@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from labs.grading.manifest import table, toml_document
 from labs.grading.repo import Repo
 
 DEFAULT = "/usr/bin/python3"
@@ -51,9 +52,9 @@ def _version(path: str) -> Version | None:
         return None
 
 
-def available(environ: dict[str, str] | None = None) -> list[tuple[Version, str]]:
-    environ = os.environ if environ is None else environ
-    paths = [p.strip() for p in (environ.get("GRADER_PYTHONS") or DEFAULT).split(",") if p.strip()]
+def available(environ: Mapping[str, str] | None = None) -> list[tuple[Version, str]]:
+    env = os.environ if environ is None else environ
+    paths = [p.strip() for p in (env.get("GRADER_PYTHONS") or DEFAULT).split(",") if p.strip()]
     found = []
     for path in paths:
         version = _version(path) if path.startswith("/usr/") else None
@@ -71,18 +72,13 @@ def asked(repo: Repo) -> tuple[str, str] | None:
         match = re.search(r"(\d+\.\d+)(\.\d+)?", first)
         if match:
             return rel, match.group(0)
-    text = repo.text("pyproject.toml")
-    if text:
-        try:
-            requires = (tomllib.loads(text).get("project") or {}).get("requires-python")
-        except tomllib.TOMLDecodeError:
-            requires = None
-        if isinstance(requires, str) and requires.strip():
-            return "pyproject.toml requires-python", requires.strip()
+    requires = table(toml_document(repo, "pyproject.toml"), "project").get("requires-python")
+    if isinstance(requires, str) and requires.strip():
+        return "pyproject.toml requires-python", requires.strip()
     return None
 
 
-def choose(repo: Repo, environ: dict[str, str] | None = None) -> Choice:
+def choose(repo: Repo, environ: Mapping[str, str] | None = None) -> Choice:
     have = sorted(available(environ), reverse=True)
     newest_version, newest_path = have[0]
     request = asked(repo)

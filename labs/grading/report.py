@@ -1,5 +1,5 @@
-"""What the host saw of one sandboxed build and run (labs.grading.run observes it): the RunReport every dynamic check
-reads, and the records it is made of. Plain data, so a check can be tested with a report built by hand."""
+"""What the host saw of one sandboxed build and run (labs.grading.observe observes it): the RunReport every dynamic
+check reads, and the records it is made of. Plain data, so a check can be tested with a report built by hand."""
 
 from __future__ import annotations
 

@@ -13,9 +13,14 @@ import re
 import stat
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+if TYPE_CHECKING:
+    from labs.grading.manifest import Requirement
 
 DEFAULT = Path(__file__).resolve().parents[2] / "var" / "wheelhouse"
 UV_RELATIVE = "bin/uv"
@@ -38,7 +43,7 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def lacks(path: Path, requirements) -> list[str]:
+def lacks(path: Path, requirements: Sequence[Requirement]) -> list[str]:
     """The declared requirements this wheelhouse cannot serve: a package it has no wheel of, or a version range
     (a pin included) none of its wheels satisfies. The wheelhouse holds one version of a few packages, so such a gap
     is ours, not the learner's; but a manifest that pins a version we have and also excludes it contradicts itself

@@ -92,7 +92,7 @@ def test_real_world_shapes(make_repo, run_static, files, check_id, expected, evi
 
 
 def test_an_install_failure_is_told_by_the_installers_own_summary_not_the_compilers_last_lines():
-    from labs.grading.run import install_failure
+    from labs.grading.observe.commands import install_failure
 
     output = (
         "Resolved 34 packages in 1.2s\n"

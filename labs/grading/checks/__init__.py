@@ -11,12 +11,13 @@ The hint of a check links to the lesson section that teaches the fix.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
-from labs.grading.verdict import Verdict, errored, failed, passed, skipped, warned  # noqa: F401 (re-exported)
+from labs.grading.verdict import Verdict
 from twelve_factor.factors import BY_NUMBER
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ class DynamicContext(StaticContext):
     run: RunReport
 
 
+StaticCheck = Callable[[StaticContext], Verdict]
+DynamicCheck = Callable[[DynamicContext], Verdict]
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     id: str
@@ -51,7 +56,7 @@ class CheckSpec:
     title: str
     advice: str
     anchor: str
-    func: Callable
+    func: StaticCheck  # a dynamic check is registered behind a guard that it is given a run (see check())
     gate: bool = False
     cap: int | None = None
 
@@ -78,6 +83,34 @@ MODULES = (
 )
 
 
+@overload
+def check(
+    id: str,
+    *,
+    factor: int,
+    kind: Literal["static"],
+    title: str,
+    advice: str,
+    anchor: str = "",
+    gate: bool = False,
+    cap: int | None = None,
+) -> Callable[[StaticCheck], StaticCheck]: ...
+
+
+@overload
+def check(
+    id: str,
+    *,
+    factor: int,
+    kind: Literal["dynamic"],
+    title: str,
+    advice: str,
+    anchor: str = "",
+    gate: bool = False,
+    cap: int | None = None,
+) -> Callable[[DynamicCheck], DynamicCheck]: ...
+
+
 def check(
     id: str,
     *,
@@ -88,14 +121,33 @@ def check(
     anchor: str = "",
     gate: bool = False,
     cap: int | None = None,
-) -> Callable[[Callable], Callable]:
-    def register(func: Callable) -> Callable:
+) -> Callable[[StaticCheck], StaticCheck] | Callable[[DynamicCheck], DynamicCheck]:
+    def add(func: StaticCheck) -> None:
         if id in REGISTRY:
             raise ValueError(f"check {id} registered twice")
         REGISTRY[id] = CheckSpec(id, factor, kind, title, advice, anchor, func, gate=gate, cap=cap)
+
+    def register_static(func: StaticCheck) -> StaticCheck:
+        add(func)
         return func
 
-    return register
+    def register_dynamic(func: DynamicCheck) -> DynamicCheck:
+        add(_given_a_run(func))
+        return func
+
+    return register_static if kind == "static" else register_dynamic
+
+
+def _given_a_run(func: DynamicCheck) -> StaticCheck:
+    """func, called with the context of a run only: a dynamic check never judges without one."""
+
+    @functools.wraps(func)
+    def guarded(ctx: StaticContext) -> Verdict:
+        if not isinstance(ctx, DynamicContext):
+            raise TypeError(f"the dynamic check {func.__name__} was called without a run")
+        return func(ctx)
+
+    return guarded
 
 
 for _module in MODULES:

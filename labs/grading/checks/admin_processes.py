@@ -6,8 +6,9 @@ import ast
 import re
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.repo import Repo, where
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 ADMIN_CALLS = frozenset({"create_all", "drop_all", "call_command", "upgrade", "migrate", "execute_from_command_line"})
 

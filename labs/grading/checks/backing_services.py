@@ -7,10 +7,11 @@ import re
 from urllib.parse import urlsplit
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.manifest import python_manifest
-from labs.grading.repo import where
+from labs.grading.repo import Repo, where
 from labs.grading.report import GRADER_DIR
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 SERVICE_SCHEMES = (
     "postgres",
@@ -70,8 +71,8 @@ def hardcoded_services(rel: str, tree: ast.Module, local_defaults: list[str] | N
     network service a forgotten variable would silently reach, which the caller warns about."""
     hits = []
     spans = pysource.env_read_spans(tree)
-    for node in pysource.string_literals(tree):
-        value = node.value.strip()
+    for node, text in pysource.string_literals(tree):
+        value = text.strip()
         if URL_RE.match(value) and value.split("://", 1)[1].strip("/"):
             if pysource.inside(node, spans) and _host(value) in LOCAL_HOSTS:
                 if local_defaults is not None and not value.lower().startswith(("sqlite", "sqla+sqlite")):
@@ -80,16 +81,16 @@ def hardcoded_services(rel: str, tree: ast.Module, local_defaults: list[str] | N
             hits.append(f"{where(rel, node.lineno)} ({value.split('://', 1)[0]}:// URL)")
         elif SERVICE_PORT_RE.match(value) and not pysource.inside(node, spans):
             hits.append(f"{where(rel, node.lineno)} ({value})")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and pysource.dotted(node.func).rsplit(".", 1)[-1] in CLIENTS:
-            for kw in node.keywords:
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and pysource.dotted(call.func).rsplit(".", 1)[-1] in CLIENTS:
+            for kw in call.keywords:
                 if (
                     kw.arg == "host"
                     and isinstance(kw.value, ast.Constant)
                     and isinstance(kw.value.value, str)
                     and kw.value.value.lower() not in LOCAL_HOSTS
                 ):
-                    hits.append(f"{where(rel, node.lineno)} (host={kw.value.value!r})")
+                    hits.append(f"{where(rel, call.lineno)} (host={kw.value.value!r})")
     return hits
 
 
@@ -128,7 +129,7 @@ def no_hardcoded_urls(ctx: StaticContext) -> Verdict:
 DATABASE_FILE_RE = re.compile(r"\.(db|sqlite3?)$", re.I)
 
 
-def local_file_databases(repo) -> list[str]:
+def local_file_databases(repo: Repo) -> list[str]:
     """Where the app keeps its data in a file beside the code instead of a backing service: sqlite3.connect() on a
     literal path, Django's DATABASES naming a SQLite file with no DATABASE_URL read anywhere, a committed database."""
     found = [f"{rel} (committed)" for rel in repo.files if DATABASE_FILE_RE.search(rel) and not repo.is_test(rel)]

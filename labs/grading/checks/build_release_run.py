@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from labs.grading import languages
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 BUILD_STEP_RE = re.compile(
     r"\b(pip3?\s+install|uv\s+(pip|sync)|poetry\s+install|pipenv\s+install|npm\s+(install|ci|run\s+build)|"

@@ -7,8 +7,9 @@ import re
 from collections import defaultdict
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed
 
 ENV_TOKEN = re.compile(r"(?:^|[_.-])(prod|production|staging|stage|dev|develop|development|qa|uat|local)(?=$|[_.-])")
 CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts")

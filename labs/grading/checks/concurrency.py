@@ -6,9 +6,10 @@ import ast
 import re
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.process_types.descriptors import DESCRIPTORS
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 DESCRIPTOR_NAMES = ", ".join(d.name for d in DESCRIPTORS[:-1]) + f" or {DESCRIPTORS[-1].name} file"
 
@@ -76,7 +77,12 @@ def no_daemonizing(ctx: StaticContext) -> Verdict:
             daemon = isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "daemon" for t in node.targets
             )
-            if daemon and isinstance(node.value, ast.Constant) and node.value.value is True:
+            if (
+                daemon
+                and isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and node.value.value is True
+            ):
                 hits.append(f"{where(rel, node.lineno)} (gunicorn daemon = True)")
     if hits:
         return failed("daemonizing: " + "; ".join(hits[:4]))

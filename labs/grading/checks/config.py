@@ -6,18 +6,12 @@ import ast
 import logging
 import re
 from pathlib import PurePosixPath
+from typing import TypeGuard
 
 from labs.grading import languages, pysource
-from labs.grading.checks import (
-    DynamicContext,
-    StaticContext,
-    Verdict,
-    check,
-    failed,
-    passed,
-    warned,
-)
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, warned
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +86,8 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
     A recognised key format (AWS, private keys, tokens) counts wherever it is.
     """
     try:
-        from detect_secrets import SecretsCollection
         from detect_secrets.__version__ import VERSION
+        from detect_secrets.core.secrets_collection import SecretsCollection
         from detect_secrets.settings import default_settings
     except ImportError:
         return None
@@ -176,7 +170,8 @@ def no_committed_secrets(ctx: StaticContext) -> Verdict:
         scanner = f"detect-secrets {version}"
         if ignored:
             scanner += f" ({ignored} audited false positive(s), placeholder(s) or digest(s) ignored)"
-    secret_env_files, config_env_files = [], []
+    secret_env_files: list[tuple[str, list[str]]] = []
+    config_env_files: list[tuple[str, list[str]]] = []
     for rel in env_files:
         names = _secret_env_names(repo.lines(rel))
         found = any(f.startswith(f"{rel}:") for f in findings)
@@ -225,7 +220,7 @@ def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
     hits: list[str] = []
     spans = pysource.env_read_spans(tree)
 
-    def literal(value: ast.AST | None) -> bool:
+    def literal(value: ast.expr | None) -> TypeGuard[ast.Constant]:
         return (
             isinstance(value, ast.Constant)
             and isinstance(value.value, str | bytes)
@@ -235,7 +230,7 @@ def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
         )
 
     for node in ast.walk(tree):
-        targets: list[tuple[str, ast.AST | None]] = []
+        targets: list[tuple[str, ast.expr | None]] = []
         if isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
@@ -256,8 +251,8 @@ def _secret_assignments(rel: str, tree: ast.Module) -> list[str]:
         for name, value in targets:
             if SECRET_NAME_RE.search(name.upper()) and literal(value):
                 hits.append(f"{where(rel, value.lineno)} ({name} = <literal>)")
-    for node in pysource.string_literals(tree):
-        if re.search(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", node.value) and not pysource.inside(node, spans):
+    for node, text in pysource.string_literals(tree):
+        if re.search(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", text) and not pysource.inside(node, spans):
             hits.append(f"{where(rel, node.lineno)} (URL with a password)")
     for name, fallback in pysource.env_fallbacks(tree):
         if SECRET_NAME_RE.search(name.upper()) and _real_literal(fallback):
@@ -291,8 +286,10 @@ def no_hardcoded_credentials(ctx: StaticContext) -> Verdict:
         hits.extend(_secret_assignments(rel, tree))
     for hit in languages.find(ctx.repo, "credential_literal"):
         match = hit.language.idioms["credential_literal"][0].search(hit.text)
+        if match is None:
+            continue
         # The Python rule on the name, camelCase read as snake_case: sessionSecret yes, tokenUrl no.
-        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", match.group("name")).upper() if match else ""
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", match.group("name")).upper()
         if name and SECRET_NAME_RE.search(name) and not PLACEHOLDER_RE.match(match.group("value").strip()):
             hits.append(f"{hit.cite} ({match.group('name')} = <literal>)")
     if hits:

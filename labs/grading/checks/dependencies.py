@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from labs.grading import languages
-from labs.grading.checks import (
-    DynamicContext,
-    StaticContext,
-    Verdict,
-    check,
-    failed,
-    passed,
-    skipped,
-    warned,
-)
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.manifest import (
     node_declared,
     node_manifest,
     node_package_imports,
     python_manifest,
+    table,
     third_party_imports,
 )
 from labs.grading.repo import Repo, where
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 
 @check(
@@ -47,7 +40,7 @@ def manifest(ctx: StaticContext) -> Verdict:
             found.append("no manifest, and no third-party imports")
     if repo.is_node:
         package, _ = node_manifest(repo)
-        deps = len((package or {}).get("dependencies") or {})
+        deps = len(table(package, "dependencies"))
         found.append(f"package.json declares {deps} dependenc{'y' if deps == 1 else 'ies'}")
     found += [f"{lang.manifest} declares the {lang.name} dependencies" for lang in _own_manifests(repo)]
     if not found:
@@ -94,7 +87,10 @@ def pinned(ctx: StaticContext) -> Verdict:
             worst = "warn"
             notes.append("package.json without package-lock.json, yarn.lock or pnpm-lock.yaml")
     for language in _own_manifests(repo):
-        locked, note = languages.lock(repo, language)
+        own = languages.lock(repo, language)
+        if own is None:  # not reached: the manifest exists
+            continue
+        locked, note = own
         worst = worst if locked else "warn"
         notes.append(note)
     if not notes:

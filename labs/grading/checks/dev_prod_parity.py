@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.checks.config import ENV_VAR_RE
 from labs.grading.checks.disposability import DEV_SERVERS
 from labs.grading.manifest import python_manifest
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, warned
 
 SERVICE_KINDS = {
     "database": {
@@ -41,7 +43,7 @@ SERVER_DRIVERS = {
 }
 
 
-def _kinds(nodes: list[ast.stmt] | list[ast.expr]) -> dict[str, set[str]]:
+def _kinds(nodes: Sequence[ast.AST]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for stmt in nodes:
         for node in ast.walk(stmt):
@@ -56,6 +58,8 @@ def _kinds(nodes: list[ast.stmt] | list[ast.expr]) -> dict[str, set[str]]:
 def _branch_mismatches(rel: str, tree: ast.Module) -> list[str]:
     hits = []
     for node in ast.walk(tree):
+        body: Sequence[ast.AST]
+        orelse: Sequence[ast.AST]
         if isinstance(node, ast.If):
             body, orelse = node.body, node.orelse
         elif isinstance(node, ast.IfExp):
@@ -83,7 +87,7 @@ def _default_mismatch(ctx: StaticContext) -> tuple[list[str], list[str]]:
     declared = {r.name.lower() for r in python_manifest(ctx.repo).requirements}
     for rel, tree in ctx.repo.python_trees():
         for node in ast.walk(tree):
-            if pysource.env_read_name(node) not in ("DATABASE_URL", "DB_URL"):
+            if not isinstance(node, ast.expr) or pysource.env_read_name(node) not in ("DATABASE_URL", "DB_URL"):
                 continue
             defaults = [
                 n.value
@@ -266,11 +270,14 @@ def _debug_in_the_started_script(ctx: StaticContext) -> list[str]:
     """`app.run(debug=True)` in the file the web process runs as `python app.py`: debug is how it starts."""
     web = ctx.repo.process_types.web
     script = re.match(r"^(?:exec\s+)?python3?\s+([\w/.-]+\.py)\b", web.command) if web else None
-    tree = ctx.repo.ast(script.group(1)) if script else None
+    if web is None or script is None:
+        return []
+    rel = script.group(1)
+    tree = ctx.repo.ast(rel)
     if tree is None:
         return []
     return [
-        f"{where(script.group(1), node.lineno)} {pysource.dotted(node.func)}(debug=True) is how {web.evidence} starts"
+        f"{where(rel, node.lineno)} {pysource.dotted(node.func)}(debug=True) is how {web.evidence} starts"
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and pysource.dotted(node.func).endswith(".run")

@@ -6,8 +6,10 @@ import ast
 import re
 
 from labs.grading import languages, pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.repo import where
+from labs.grading.report import Shutdown
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 DRAINING_SERVERS = re.compile(r"\b(gunicorn|uvicorn|hypercorn|daphne|waitress-serve|granian|node|bun|deno)\b")
 # `flask run` with its options before the command too (`flask --app web:app run`, the form Flask's docs use now).
@@ -53,7 +55,7 @@ def handles_sigterm(ctx: StaticContext) -> Verdict:
                 "signal.signal",
                 "loop.add_signal_handler",
             )
-            if handler and node.args and "SIGTERM" in ast.unparse(node.args[0]):
+            if handler and isinstance(node, ast.Call) and node.args and "SIGTERM" in ast.unparse(node.args[0]):
                 action = ast.unparse(node.args[1]) if len(node.args) > 1 else ""
                 if action.endswith(("SIG_IGN", "SIG_DFL")):
                     # Ignoring SIGTERM is the opposite of draining: the platform waits, then SIGKILLs.
@@ -88,11 +90,12 @@ def fast_startup(ctx: DynamicContext) -> Verdict:
     blocked = run.blocked("web")
     if blocked:
         return blocked
-    a = run.web_instances[0]
-    measured = f"first HTTP response {a.ready_after:.2f} s after start (two deploys started together)"
-    if a.ready_after <= START_PASS:
+    ready_after = run.web_instances[0].ready_after
+    assert ready_after is not None  # blocked() answers for a deploy that never answered
+    measured = f"first HTTP response {ready_after:.2f} s after start (two deploys started together)"
+    if ready_after <= START_PASS:
         return passed(measured)
-    if a.ready_after <= START_WARN:
+    if ready_after <= START_WARN:
         return warned(measured + f"; over {START_PASS:.0f} s")
     return failed(measured + f"; over {START_WARN:.0f} s")
 
@@ -146,7 +149,7 @@ def graceful_shutdown(ctx: DynamicContext) -> Verdict:
     )
 
 
-def _arriving_dropped(ctx: DynamicContext, shutdown, exit_text: str) -> Verdict:
+def _arriving_dropped(ctx: DynamicContext, shutdown: Shutdown, exit_text: str) -> Verdict:
     """A request still arriving at SIGTERM was dropped. A server that drains closes such a connection too (no
     request is in progress on it yet; uvicorn does), and so does one that dies at once: what the web process is
     known to do on SIGTERM (handles-sigterm) tells the two apart."""

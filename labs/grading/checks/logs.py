@@ -6,8 +6,9 @@ import ast
 import re
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped, warned
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 FILE_HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"})
 PROCFILE_LOG_RE = re.compile(r"--(access-logfile|error-logfile|log-file|logfile)[= ](?!-(\s|$))(\S+)")

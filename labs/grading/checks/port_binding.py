@@ -6,9 +6,10 @@ import ast
 import re
 
 from labs.grading import languages, pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.process_types import ProcessType
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, skipped
 
 # A service that never answers cannot show most factors: the checks that read its code were not confirmed by
 # running it, so its score is held to this whatever they found.
@@ -31,11 +32,11 @@ def reads_port(ctx: StaticContext) -> Verdict:
     web = repo.process_types.web
     from_command = _port_in_command(web) if web is not None else None
     # A declared command is the learner's own word; an inferred one is ours, so the code speaks first.
-    if from_command is not None and web.declared:
+    if web is not None and from_command is not None and web.declared:
         return from_command
     for rel, tree in repo.python_trees():
         for node in ast.walk(tree):
-            if pysource.env_read_name(node) == "PORT":
+            if isinstance(node, ast.expr) and pysource.env_read_name(node) == "PORT":
                 return passed(f"{where(rel, node.lineno)} reads PORT from the environment")
     hits = languages.find(repo, "reads_port")
     if hits:
@@ -90,6 +91,7 @@ def answers_http(ctx: DynamicContext) -> Verdict:
         tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
         return failed(f"`{run.web_command[:200]}` answered, then {a.died}{tail}")
     health = ctx.contract.health.path if ctx.contract else "/"
+    assert a.first_status is not None  # recorded with the answer
     if a.first_status >= 500:
         return failed(f"GET {health} on PORT={a.port} answered {a.first_status}")
     return passed(f"GET {health} on PORT={a.port} answered {a.first_status} after {a.ready_after:.2f} s")

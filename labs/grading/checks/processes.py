@@ -6,9 +6,10 @@ import ast
 import re
 
 from labs.grading import pysource
-from labs.grading.checks import DynamicContext, StaticContext, Verdict, check, failed, passed, skipped
+from labs.grading.checks import DynamicContext, StaticContext, check
 from labs.grading.checks.backing_services import local_file_databases
 from labs.grading.repo import where
+from labs.grading.verdict import Verdict, failed, passed, skipped
 
 MUTABLE_CALLS = frozenset(
     {"dict", "list", "set", "defaultdict", "Counter", "deque", "OrderedDict", "WeakValueDictionary"}
@@ -63,6 +64,8 @@ def in_memory_state(rel: str, tree: ast.Module) -> list[str]:
             continue
         declared_global = {n for node in ast.walk(func) if isinstance(node, ast.Global) for n in node.names}
         for node in ast.walk(func):
+            if not isinstance(node, ast.expr | ast.stmt):
+                continue
             name = None
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
                 name = pysource.dotted(node.value)
@@ -100,7 +103,7 @@ def no_in_memory_state(ctx: StaticContext) -> Verdict:
 def _session_stores(rel: str, tree: ast.Module) -> list[str]:
     hits = []
     for node in ast.walk(tree):
-        pairs: list[tuple[str, ast.AST]] = []
+        pairs: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -114,9 +117,9 @@ def _session_stores(rel: str, tree: ast.Module) -> list[str]:
                 if isinstance(k, ast.Constant) and isinstance(k.value, str)
             )
         for key, value in pairs:
-            literal = isinstance(value, ast.Constant) and isinstance(value.value, str)
-            if key in SESSION_KEYS and literal and LOCAL_SESSION_VALUES.match(value.value):
-                hits.append(f"{where(rel, value.lineno)} ({key} = {value.value!r})")
+            literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+            if key in SESSION_KEYS and literal is not None and LOCAL_SESSION_VALUES.match(literal):
+                hits.append(f"{where(rel, value.lineno)} ({key} = {literal!r})")
     return hits
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 
+from labs.grading.manifest import table
 from labs.grading.process_types import ProcessType, Role
 from labs.grading.process_types.dockerfile import image_command, unwrap_shell
 
 if TYPE_CHECKING:
+    from labs.grading.manifest import Document
     from labs.grading.repo import Repo
 
 MAX_DESCRIPTOR_BYTES = 256 * 1024
@@ -51,22 +53,23 @@ class Descriptor:
 # -- parsing helpers ---------------------------------------------------------------------------------
 
 
-class Lined(dict):
+class Lined(dict[object, object]):
     """A YAML mapping that remembers the line of each of its keys."""
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.lines: dict[Any, int] = {}
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[object, int] = {}
 
-    def line(self, key: Any) -> int:
+    def line(self, key: object) -> int:
         return self.lines.get(key, 0)
 
 
-class _LineLoader(yaml.SafeLoader):
+# PyYAML ships no type hints (types-PyYAML is not in the lock): to mypy its SafeLoader is Any.
+class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]
     pass
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Lined]:
     data = Lined()
     yield data
     data.update(yaml.SafeLoader.construct_mapping(loader, node, deep=True))  # resolves `<<:` merge keys too
@@ -90,7 +93,7 @@ def _text(repo: Repo, rel: str) -> str:
     return text
 
 
-def load_yaml(repo: Repo, rel: str) -> Any:
+def load_yaml(repo: Repo, rel: str) -> object:
     text = _text(repo, rel)
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: plain data only
@@ -102,7 +105,7 @@ def load_yaml(repo: Repo, rel: str) -> Any:
         raise Malformed("not valid YAML") from None
 
 
-def load_json(repo: Repo, rel: str) -> Any:
+def load_json(repo: Repo, rel: str) -> object:
     text = _text(repo, rel)
     try:
         return json.loads(text)
@@ -110,7 +113,7 @@ def load_json(repo: Repo, rel: str) -> Any:
         raise Malformed("not valid JSON") from None
 
 
-def load_toml(repo: Repo, rel: str) -> dict:
+def load_toml(repo: Repo, rel: str) -> Document:
     text = _text(repo, rel)
     try:
         return tomllib.loads(text)
@@ -118,15 +121,15 @@ def load_toml(repo: Repo, rel: str) -> dict:
         raise Malformed(f"not valid TOML ({str(exc)[:80]})") from None
 
 
-def _mapping(value: Any) -> Lined:
+def _mapping(value: object) -> Lined:
     return value if isinstance(value, Lined) else Lined()
 
 
-def _items(value: Any) -> list[Lined]:
+def _items(value: object) -> list[Lined]:
     return [v for v in value if isinstance(v, Lined)] if isinstance(value, list) else []
 
 
-def _command(value: Any) -> str | None:
+def _command(value: object) -> str | None:
     """A command given as a string, or as a list of words (`command: [celery, -A, app, worker]`).
 
     Only a Dockerfile's exec form runs without a shell: these platforms interpolate `$VAR` in a list too (compose
@@ -217,7 +220,7 @@ def read_app_json(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
     return types
 
 
-def _heroku_command(value: Any) -> str | None:
+def _heroku_command(value: object) -> str | None:
     """heroku.yml lists commands (`command: [rake db:migrate]`); a list of several runs them in order."""
     if isinstance(value, list) and len(value) > 1 and all(isinstance(v, str) and " " in v.strip() for v in value):
         return " && ".join(v.strip() for v in value)
@@ -323,22 +326,23 @@ def read_fly(repo: Repo, rel: str, notes: list[str]) -> list[ProcessType]:
     served: list[str] = []
     if isinstance(http, dict):
         served = [p for p in http.get("processes") or ["app"] if isinstance(p, str)]
-    for service in data.get("services") or []:
+    services = data.get("services")
+    for service in services if isinstance(services, list) else []:
         if isinstance(service, dict):
             served += [p for p in service.get("processes") or ["app"] if isinstance(p, str)]
     types = []
     if isinstance(processes, dict) and processes:
-        table = _line_of(lines, r"^\s*\[processes\]")
+        section = _line_of(lines, r"^\s*\[processes\]")
         names = [n for n in processes if isinstance(n, str)][:100]
         web = next((n for n in names if n in served), None) or next((n for n in names if n in ("app", "web")), None)
         for name in names:
             found = _command(processes[name])
             if found:
-                line = _line_of(lines, rf"^\s*['\"]?{re.escape(name)}['\"]?\s*=", table) if table else 0
+                line = _line_of(lines, rf"^\s*['\"]?{re.escape(name)}['\"]?\s*=", section) if section else 0
                 role: Role = "web" if name == web else "worker"
                 types.append(ProcessType(name, found, rel, line, role))
     else:
-        build = data.get("build") if isinstance(data.get("build"), dict) else {}
+        build = table(data, "build")
         dockerfile = str(build.get("dockerfile") or "Dockerfile")
         # The machines of fly's default process group, "app", run the image's command.
         image = _dockerfile_process(repo, dockerfile, rel, name="app", role="web", notes=notes)

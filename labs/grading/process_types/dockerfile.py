@@ -114,9 +114,9 @@ def image_command(text: str) -> ImageCommand | None:
 
 
 def combine(cmd: Setting, entrypoint: Setting) -> ImageCommand | None:
-    if entrypoint is None and cmd is None:
-        return None
     if entrypoint is None:
+        if cmd is None:
+            return None
         line, form = cmd
         return _command("CMD", line, form)
     line, entry = entrypoint

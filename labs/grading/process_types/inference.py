@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from labs.grading import pysource
+from labs.grading.manifest import table
 from labs.grading.process_types import ProcessType
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def node(repo: Repo) -> ProcessType | None:
     except (ValueError, RecursionError):
         return None
     package = package if isinstance(package, dict) else {}
-    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    scripts = table(package, "scripts")
     start = scripts.get("start")
     if isinstance(start, str) and start.strip():
         line = next((n for n, raw in enumerate(text.splitlines(), 1) if re.search(r'"start"\s*:', raw)), 0)

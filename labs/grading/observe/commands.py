@@ -1,0 +1,61 @@
+"""How a process type is started in the box, and what its output says."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from labs.grading.process_types import ProcessType
+from labs.grading.report import Step
+
+if TYPE_CHECKING:
+    from labs.sandbox import Completed
+
+
+def tail(data: bytes, limit: int = 300) -> str:
+    """The last few non-blank lines of a process's output, joined on one line for evidence."""
+    text = data[-4000:].decode("utf-8", errors="replace").strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-4:])[-limit:]
+
+
+# The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
+# "help:", pip's and npm's "ERROR"), rather than the last lines of a compiler's output.
+# Only the installer's own lines: a build backend's output comes indented under them.
+_INSTALL_SUMMARY = re.compile(
+    r"^ {0,2}(?:×|╰─▶|help:|error:|cause:|caused by:|ERROR:|npm (?:ERR!|error))\s*(?P<line>.+)$"
+)
+
+
+def install_failure(data: bytes, limit: int = 400) -> str:
+    """What an install's output says went wrong, in a line or three a learner can act on."""
+    text = data.decode("utf-8", errors="replace")
+    summary = [m.group(0).strip()[:200] for line in text.splitlines() if (m := _INSTALL_SUMMARY.match(line))]
+    if not summary:
+        return tail(data, limit)
+    return " | ".join(dict.fromkeys(summary))[:limit]
+
+
+def step(command: str, done: Completed, summary: Callable[[bytes], str] = tail) -> Step:
+    """The record of a one-off command we ran in the box, its output summed up for evidence."""
+    return Step(command, done.exit_code, done.duration, done.timed_out, summary(done.stderr + done.stdout))
+
+
+def argv(entry: ProcessType) -> list[str]:
+    """How to start a process type: its exec form as it is, else its command under sh.
+
+    For the buildpack's `npm start` we start the script itself: the platform signals every process of the dyno,
+    we signal one, and npm does not pass SIGTERM on, so its wrapper would fail the app's shutdown for our choice."""
+    if entry.script:
+        return shell(entry.script)
+    return list(entry.argv) if entry.argv else shell(entry.command)
+
+
+def shell(command: str) -> list[str]:
+    """argv running a Procfile command under sh; a simple command is exec'd so signals reach it."""
+    if not re.search(r"[;&|`<>()\n]|\$\(", command):
+        match = re.match(r"^((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)(.+)$", command.strip())
+        if match and not match.group(2).startswith(("exec ", "cd ")):
+            command = f"{match.group(1)}exec {match.group(2)}"
+    return ["sh", "-c", command]
