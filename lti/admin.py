@@ -41,10 +41,13 @@ class LtiIdentityAdmin(admin.ModelAdmin):
 
 @admin.register(GradePassback)
 class GradePassbackAdmin(admin.ModelAdmin):
-    list_display = ["source", "score", "status", "attempts", "recorded_at", "sent_at", "last_error"]
+    # A pending row with no next attempt (or one long past) waits for the periodic re-send: the broker was down.
+    list_display = ["source", "score", "status", "attempts", "recorded_at", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status", "link__identity__platform"]
     search_fields = ["source", "link__identity__user__username", "link__identity__sub"]
-    readonly_fields = ["link", "source", "score", "recorded_at", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = [
+        "link", "source", "score", "recorded_at", "status", "attempts", "last_error", "next_attempt_at", "sent_at"
+    ]  # fmt: skip
     actions = ["retry"]
 
     def has_add_permission(self, request) -> bool:

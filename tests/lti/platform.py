@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -56,6 +57,8 @@ class TestPlatform:
         self.tool_jwks = lambda: {"keys": []}
         self.memberships: list[dict] = []
         self.scores_unavailable = False  # the gradebook answers 503 while set
+        # The gradebook: the current score of each (line item path, user id), as AGS 2.0 keeps it.
+        self.results: dict[tuple[str, str], dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -116,11 +119,21 @@ class TestPlatform:
                         return self._json(401, {"error": "no token"})
                     if platform.scores_unavailable:
                         return self._json(503, {"error": "gradebook is down for maintenance"})
-                    platform.recorded.scores.append({"lineitem": self.path, **json.loads(body)})
-                    return self._json(200, {})
+                    return platform._score(self, json.loads(body))
                 self._json(404, {"error": "not found"})
 
         return Handler
+
+    def _score(self, handler, score: dict) -> None:
+        """AGS 2.0 §3.4: a score older than the one on record (by its timestamp) does not replace it (409, as
+        Moodle answers); every accepted post is recorded, so a score sent twice shows twice."""
+        key = (handler.path.removesuffix("/scores"), score["userId"])
+        held = self.results.get(key)
+        if held and datetime.fromisoformat(held["timestamp"]) > datetime.fromisoformat(score["timestamp"]):
+            return handler._json(409, {"error": "a later score is on record"})
+        self.recorded.scores.append({"lineitem": handler.path, **score})
+        self.results[key] = score
+        handler._json(200, {})
 
     def _token(self, handler, form: dict[str, list[str]]) -> None:
         """RFC 7523 client assertion, as LTI Security Framework §4.1 asks: signed by a key in the tool's JWKS."""
