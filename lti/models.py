@@ -169,3 +169,38 @@ class PlatformCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title or self.context_id} ({self.platform.name})"
+
+
+class RegistrationInvitationQuerySet(models.QuerySet):
+    def usable(self, *, now):
+        return self.filter(used_at__isnull=True, expires_at__gt=now)
+
+
+class RegistrationInvitation(models.Model):
+    """A one-time URL for LTI Dynamic Registration, made by staff and pasted into a platform's "register a tool by
+    URL" form. Only a digest of its token is kept; it is spent by the registration it allows."""
+
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The registration this invitation became.",
+    )
+
+    objects = RegistrationInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Registration invitation of {self.created_at:%Y-%m-%d %H:%M}"

@@ -190,3 +190,50 @@ def test_a_score_recorded_while_the_broker_is_unreachable_reaches_the_line_item_
         assert platform.results[("/lineitems/8", "user-1")]["scoreGiven"] == score
     finally:
         platform.stop()
+
+
+def test_the_platform_registers_the_running_site_dynamically_then_launches_and_receives_a_score(site_stack):
+    platform = TestPlatform().start()
+    try:
+        stack = site_stack(LTI_TOOL_PRIVATE_KEY=rsa_private_pem().replace("\n", "\\n"), **backing_services())
+        token = stack.query(
+            "from lti.registration import registration_invitation_create\n"
+            "result = registration_invitation_create(created_by=None)[1]"
+        )
+        stack.start("web")
+        stack.start("worker")
+
+        # The administrator pastes our URL into the platform, which opens it with its configuration and token.
+        admin = requests.Session()
+        register_url = f"{stack.url}/lti/register/{token}/"
+        params = {
+            "openid_configuration": platform.openid_configuration_url,
+            "registration_token": platform.registration_token,
+        }
+        page = admin.get(register_url, params=params)
+        assert page.status_code == 200, page.text
+        done = admin.post(register_url, data=params)
+        assert done.status_code == 200, done.text
+        script = re.search(r'<script src="([^"]*lti-registration-close[^"]*)">', done.text).group(1)
+        assert "org.imsglobal.lti.close" in admin.get(stack.url + script).text  # served by WhiteNoise
+
+        # The platform now knows our keys from the jwks_uri we registered, and launches for the client it made.
+        [registration] = platform.recorded.registrations
+        platform.tool_jwks = lambda: requests.get(registration["jwks_uri"], timeout=10).json()
+        learner = requests.Session()
+        landed = launch(
+            learner,
+            stack,
+            platform,
+            lambda nonce, target: (
+                platform.resource_link_claims(nonce=nonce, target_link_uri=target) | platform.ags_claim("/lineitems/3")
+            ),
+        )
+        assert landed.status_code == 302 and landed.headers["Location"] == QUIZ_PATH
+        score = stack.query(SUBMIT_QUIZ)
+        [posted] = eventually(lambda: platform.recorded.scores)
+        assert posted["lineitem"] == "/lineitems/3/scores" and posted["scoreGiven"] == score
+        [token_request] = platform.recorded.token_requests
+        assert token_request["claims"]["iss"] == platform.client_id and platform.client_id.startswith("registered-")
+    finally:
+        platform.stop()
