@@ -199,3 +199,15 @@ def test_staff_make_an_invitation_in_the_admin_and_see_its_url_once(client):
     invitation = RegistrationInvitation.objects.get()
     assert invitation.used_at is None and invitation.expires_at > timezone.now() + timedelta(hours=23)
     assert url.rsplit("/", 2)[1] not in invitation.token_digest  # only a digest is kept
+
+
+def test_the_command_prints_a_registration_url_that_works(course_content, client, platform, capsys):
+    from django.core.management import call_command
+
+    tool_key_generate()
+    call_command("lti_registration_url", "https://testserver")
+    url = capsys.readouterr().out.strip()
+    token = re.fullmatch(r"https://testserver/lti/register/([\w-]+)/", url).group(1)
+
+    assert confirm(client, token, open_registration(client, token, platform)).status_code == 200
+    assert Platform.objects.get().client_id == platform.client_id
