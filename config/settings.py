@@ -320,6 +320,14 @@ LTI_TOOL_RETIRING_PUBLIC_KEY = env.str("LTI_TOOL_RETIRING_PUBLIC_KEY", default="
 # Grade passback (AGS): retries with exponential backoff from this base, then the row is marked failed in the admin.
 LTI_PASSBACK_MAX_RETRIES = env.int("LTI_PASSBACK_MAX_RETRIES", default=8)
 LTI_PASSBACK_RETRY_BACKOFF_SECONDS = env.int("LTI_PASSBACK_RETRY_BACKOFF_SECONDS", default=30)
+# A pending passback with no task due for this long (the broker was down when the score was recorded) is sent again
+# by beat, every LTI_PASSBACK_RESEND_INTERVAL_SECONDS.
+LTI_PASSBACK_RESEND_AFTER_SECONDS = env.int("LTI_PASSBACK_RESEND_AFTER_SECONDS", default=300)
+LTI_PASSBACK_RESEND_INTERVAL_SECONDS = env.int("LTI_PASSBACK_RESEND_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["resend-grade-passbacks"] = {
+    "task": "lti.tasks.resend_grade_passbacks",
+    "schedule": float(LTI_PASSBACK_RESEND_INTERVAL_SECONDS),
+}
 # --- end of the LTI block ---------------------------------------------------------------------------------------------
 
 

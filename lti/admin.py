@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 
 from lti.grades import passback_retry
 from lti.keys import tool_key_generate
-from lti.models import GradePassback, LtiIdentity, Platform, ToolKey
+from lti.models import GradePassback, LtiIdentity, Platform, RegistrationInvitation, ToolKey
+from lti.registration import INVITATION_LIFETIME, registration_invitation_create, registration_url
 
 
 @admin.register(Platform)
@@ -41,10 +42,13 @@ class LtiIdentityAdmin(admin.ModelAdmin):
 
 @admin.register(GradePassback)
 class GradePassbackAdmin(admin.ModelAdmin):
-    list_display = ["source", "score", "status", "attempts", "recorded_at", "sent_at", "last_error"]
+    # A pending row with no next attempt (or one long past) waits for the periodic re-send: the broker was down.
+    list_display = ["source", "score", "status", "attempts", "recorded_at", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status", "link__identity__platform"]
     search_fields = ["source", "link__identity__user__username", "link__identity__sub"]
-    readonly_fields = ["link", "source", "score", "recorded_at", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = [
+        "link", "source", "score", "recorded_at", "status", "attempts", "last_error", "next_attempt_at", "sent_at"
+    ]  # fmt: skip
     actions = ["retry"]
 
     def has_add_permission(self, request) -> bool:
@@ -56,3 +60,27 @@ class GradePassbackAdmin(admin.ModelAdmin):
         for pk in unsent:
             passback_retry(passback_id=pk)
         self.message_user(request, f"{len(unsent)} score(s) queued to be sent again.", messages.SUCCESS)
+
+
+@admin.register(RegistrationInvitation)
+class RegistrationInvitationAdmin(admin.ModelAdmin):
+    """Adding one shows a one-time LTI Dynamic Registration URL for a platform's "register by URL" form."""
+
+    list_display = ["created_at", "created_by", "expires_at", "used_at", "platform"]
+    readonly_fields = ["created_at", "created_by", "expires_at", "used_at", "platform"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The token exists only here: the row keeps its digest, the message shows the URL once.
+        invitation, token = registration_invitation_create(created_by=request.user)
+        obj.pk = invitation.pk
+        url = registration_url(site_url=request.build_absolute_uri("/"), token=token)
+        hours = int(INVITATION_LIFETIME.total_seconds() // 3600)
+        self.message_user(
+            request,
+            f"Paste this registration URL into the platform's tool registration form (Canvas: Developer Keys › "
+            f"+ LTI Registration; Moodle: Manage tools › Tool URL) within {hours} hours; it works once: {url}",
+            messages.SUCCESS,
+        )

@@ -107,17 +107,25 @@ class LineItemLink(models.Model):
 
 class GradePassbackQuerySet(models.QuerySet):
     def unsent(self):
-        return self.exclude(status=GradePassback.Status.SENT)
+        return self.filter(status__in=[GradePassback.Status.PENDING, GradePassback.Status.FAILED])
+
+    def overdue(self, *, before):
+        """Pending passbacks no task has been due to send since `before`: their message never reached the broker
+        (it was down when the score was recorded), or died with it."""
+        return self.filter(status=GradePassback.Status.PENDING).filter(
+            models.Q(next_attempt_at__isnull=True, recorded_at__lt=before) | models.Q(next_attempt_at__lt=before)
+        )
 
 
 class GradePassback(models.Model):
     """One score on its way to a platform's gradebook. Rows are kept: a failed passback stays visible and can be
-    retried from the admin; nothing is lost when the platform is down."""
+    retried from the admin; nothing is lost when the platform or the broker is down."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending (will be retried)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (retry from the admin)"
+        SUPERSEDED = "superseded", "Superseded (the platform holds a later score)"
 
     link = models.ForeignKey(LineItemLink, on_delete=models.CASCADE, related_name="passbacks")
     source = models.CharField(
@@ -129,6 +137,12 @@ class GradePassback(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a task in the broker is due to send it. Empty, or long past: the broker never got it, and "
+        "the periodic re-send will send it.",
+    )
 
     objects = GradePassbackQuerySet.as_manager()
 
@@ -155,3 +169,38 @@ class PlatformCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title or self.context_id} ({self.platform.name})"
+
+
+class RegistrationInvitationQuerySet(models.QuerySet):
+    def usable(self, *, now):
+        return self.filter(used_at__isnull=True, expires_at__gt=now)
+
+
+class RegistrationInvitation(models.Model):
+    """A one-time URL for LTI Dynamic Registration, made by staff and pasted into a platform's "register a tool by
+    URL" form. Only a digest of its token is kept; it is spent by the registration it allows."""
+
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The registration this invitation became.",
+    )
+
+    objects = RegistrationInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Registration invitation of {self.created_at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@ from celery import shared_task
 from django.conf import settings
 from pylti1p3.exception import LtiException
 
-from lti.grades import PassbackFault, passback_give_up, passback_send
+from lti.grades import PassbackFault, passback_give_up, passback_postpone, passback_resend_overdue, passback_send
 
 
 @shared_task(bind=True, max_retries=None)
@@ -16,7 +16,14 @@ def send_grade_passback(self, passback_id: int) -> str:
             passback_give_up(passback_id=passback_id)
             return "failed"
         countdown = min(3600, settings.LTI_PASSBACK_RETRY_BACKOFF_SECONDS * 2**self.request.retries)
+        passback_postpone(passback_id=passback_id, seconds=countdown)
         raise self.retry(exc=fault, countdown=countdown) from fault
+
+
+@shared_task
+def resend_grade_passbacks() -> int:
+    """Beat: send again the passbacks a broker outage left pending."""
+    return passback_resend_overdue()
 
 
 @shared_task(bind=True, max_retries=5)

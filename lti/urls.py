@@ -9,4 +9,5 @@ urlpatterns = [
     path("launch/", views.launch, name="launch"),
     path("deep-link/<str:launch_id>/", views.deep_link_respond, name="deep_link_respond"),
     path("jwks/", views.jwks, name="jwks"),
+    path("register/<str:token>/", views.register, name="register"),
 ]

@@ -1,8 +1,9 @@
-"""The LTI endpoints: OIDC login initiation, launch, deep-link picker and response, our JWKS."""
+"""The LTI endpoints: OIDC login initiation, launch, deep-link picker and response, our JWKS, dynamic registration."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +17,13 @@ from pylti1p3.lineitem import LineItem
 
 from lti.keys import NoToolKey, published_jwks
 from lti.launch import AcademyMessageLaunch, LaunchRefused, launch_storage, message_launch, oidc_login
+from lti.registration import (
+    RegistrationRefused,
+    invitation_usable,
+    origin_of,
+    platform_configuration_fetch,
+    platform_register,
+)
 from lti.selectors import catalogue_items, catalogue_items_chosen
 from lti.services import frame_origins, launch_accept, nonce_spend
 from lti.targets import item_target
@@ -135,4 +143,44 @@ def jwks(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(published_jwks())
     # Platforms cache it; a short lifetime lets a new key be seen soon after it is added.
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# The platform opens this page in its own (cross-site) iframe or window: our CSRF cookie is not sent there. The
+# one-time invitation in the path stands in for the token: random, made by our staff, spent by the registration.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    openid_configuration = params.get("openid_configuration", "")
+    registration_token = params.get("registration_token", "")
+    try:
+        if request.method == "GET":
+            invitation_usable(token=token)
+            config = platform_configuration_fetch(url=openid_configuration, registration_token=registration_token)
+            response = render(
+                request,
+                "lti/register_confirm.html",
+                {
+                    "config": config,
+                    "openid_configuration": openid_configuration,
+                    "registration_token": registration_token,
+                },
+            )
+        else:
+            platform = platform_register(
+                token=token,
+                openid_configuration=openid_configuration,
+                registration_token=registration_token,
+                site_url=_site_root(request),
+            )
+            response = render(request, "lti/register_done.html", {"platform": platform})
+    except RegistrationRefused as error:
+        logger.warning("lti registration refused", extra={"reason": str(error)})
+        response = render(request, "lti/register_refused.html", {"reason": str(error)}, status=400)
+    parts = urlsplit(openid_configuration)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        # The platform frames us from its own origin, the one its configuration came from.
+        response.xframe_options_exempt = True
+        response._csp_replace = {"frame-ancestors": [origin_of(openid_configuration)]}
     return response

@@ -90,17 +90,18 @@ class Stack:
             wait_for_http(self.url + "/healthz", timeout=30)
         return process
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, **env: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=process_env(**self.env), capture_output=True,
-            text=True, timeout=120, check=True,
+            [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=process_env(**{**self.env, **env}),
+            capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         return result.stdout
 
-    def query(self, code: str):
-        """Run Python with Django set up against the stack's database; `code` assigns its answer to `result`."""
+    def query(self, code: str, **env: str):
+        """Run Python with Django set up against the stack's database; `code` assigns its answer to `result`.
+        `env` overrides the stack's environment for this process only (a broker that is down, say)."""
         wrapped = f"import json\n{code}\nprint('@@' + json.dumps(result, default=str))"
-        return json.loads(self.manage("shell", "-c", wrapped).rsplit("@@", 1)[1])
+        return json.loads(self.manage("shell", "-c", wrapped, **env).rsplit("@@", 1)[1])
 
     def kill_worker(self, process: ProcfileProcess) -> None:
         """kill -9 a worker and every process in its session (pool children, the sandbox under them)."""

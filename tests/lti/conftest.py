@@ -33,6 +33,7 @@ def registered_platform(db, test_platform, client):
     test_platform.tool_jwks = lambda: tool_jwks
     test_platform.recorded.token_requests.clear()
     test_platform.recorded.scores.clear()
+    test_platform.results.clear()
     test_platform.scores_unavailable = False
     return row
 

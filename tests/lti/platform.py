@@ -2,7 +2,9 @@
 
 It owns an RSA key and serves, on loopback over real HTTP: its JWKS, an OAuth2 token endpoint (client-credentials
 with a JWT client assertion, checked against the tool's published keys) and the AGS score and NRPS membership
-endpoints, recording what the tool sent. Launches are id_tokens it signs for real.
+endpoints, recording what the tool sent. Launches are id_tokens it signs for real. For LTI Dynamic Registration 1.0
+it serves its OpenID configuration and a registration endpoint, both behind its registration token; a registration it
+accepts gives the tool a new client id and deployment id, which its later messages carry.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -34,10 +37,15 @@ def rsa_private_pem() -> str:
     ).decode()
 
 
+REGISTRATION_TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
 @dataclass
 class Recorded:
     token_requests: list[dict] = field(default_factory=list)
     scores: list[dict] = field(default_factory=list)
+    configuration_requests: list[dict] = field(default_factory=list)
+    registrations: list[dict] = field(default_factory=list)
 
 
 class TestPlatform:
@@ -56,6 +64,11 @@ class TestPlatform:
         self.tool_jwks = lambda: {"keys": []}
         self.memberships: list[dict] = []
         self.scores_unavailable = False  # the gradebook answers 503 while set
+        # The gradebook: the current score of each (line item path, user id), as AGS 2.0 keeps it.
+        self.results: dict[tuple[str, str], dict] = {}
+        self.registration_token = "reg-" + secrets.token_hex(8)
+        self.configured_issuer: str | None = None  # an OpenID configuration naming another issuer, while set
+        self.registration_refusal: dict | None = None  # the registration endpoint answers 400 with it, while set
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -96,7 +109,15 @@ class TestPlatform:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _registration_token_ok(self) -> bool:
+                return self.headers.get("Authorization", "") == f"Bearer {platform.registration_token}"
+
             def do_GET(self) -> None:
+                if self.path == "/.well-known/openid-configuration":
+                    platform.recorded.configuration_requests.append(dict(self.headers))
+                    if not self._registration_token_ok():
+                        return self._json(401, {"error": "invalid_token"})
+                    return self._json(200, platform.openid_configuration())
                 if self.path == "/jwks":
                     return self._json(200, {"keys": [platform.public_jwk]})
                 if self.path.startswith("/memberships"):
@@ -111,16 +132,91 @@ class TestPlatform:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 if self.path == "/token":
                     return platform._token(self, parse_qs(body))
+                if self.path == "/register":
+                    if not self._registration_token_ok():
+                        return self._json(401, {"error": "invalid_token"})
+                    return platform._register(self, json.loads(body))
                 if self.path.startswith("/lineitems/") and self.path.endswith("/scores"):
                     if not self.headers.get("Authorization", "").startswith("Bearer "):
                         return self._json(401, {"error": "no token"})
                     if platform.scores_unavailable:
                         return self._json(503, {"error": "gradebook is down for maintenance"})
-                    platform.recorded.scores.append({"lineitem": self.path, **json.loads(body)})
-                    return self._json(200, {})
+                    return platform._score(self, json.loads(body))
                 self._json(404, {"error": "not found"})
 
         return Handler
+
+    def _score(self, handler, score: dict) -> None:
+        """AGS 2.0 §3.4: a score older than the one on record (by its timestamp) does not replace it (409, as
+        Moodle answers); every accepted post is recorded, so a score sent twice shows twice."""
+        key = (handler.path.removesuffix("/scores"), score["userId"])
+        held = self.results.get(key)
+        if held and datetime.fromisoformat(held["timestamp"]) > datetime.fromisoformat(score["timestamp"]):
+            return handler._json(409, {"error": "a later score is on record"})
+        self.recorded.scores.append({"lineitem": handler.path, **score})
+        self.results[key] = score
+        handler._json(200, {})
+
+    @property
+    def openid_configuration_url(self) -> str:
+        return self.issuer + "/.well-known/openid-configuration"
+
+    def openid_configuration(self) -> dict:
+        """LTI-DR §3.4: the platform's OpenID configuration, with its LTI platform configuration."""
+        return {
+            "issuer": self.configured_issuer or self.issuer,
+            "authorization_endpoint": self.auth_login_url,
+            "token_endpoint": self.token_url,
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "jwks_uri": self.jwks_url,
+            "registration_endpoint": self.issuer + "/register",
+            "scopes_supported": ["openid", "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["iss", "sub", "name", "email"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "TestPlatform",
+                "version": "1.0",
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
+            },
+        }
+
+    def _register(self, handler, registration: dict) -> None:
+        """LTI-DR §3.6: check the client registration as a platform would, then answer with a new client id and the
+        deployment it made. Its later messages are for that client."""
+        self.recorded.registrations.append(registration)
+        if self.registration_refusal is not None:
+            return handler._json(400, self.registration_refusal)
+        tool = registration.get(REGISTRATION_TOOL_CONFIGURATION) or {}
+        problems = [
+            name
+            for name, ok in [
+                ("application_type", registration.get("application_type") == "web"),
+                ("token_endpoint_auth_method", registration.get("token_endpoint_auth_method") == "private_key_jwt"),
+                ("initiate_login_uri", bool(registration.get("initiate_login_uri"))),
+                ("redirect_uris", bool(registration.get("redirect_uris"))),
+                ("jwks_uri", bool(registration.get("jwks_uri"))),
+                ("domain", bool(tool.get("domain"))),
+                ("target_link_uri", bool(tool.get("target_link_uri"))),
+            ]
+            if not ok
+        ]
+        if problems:
+            return handler._json(
+                400, {"error": "invalid_client_metadata", "error_description": "bad " + ", ".join(problems)}
+            )
+        self.client_id = "registered-" + secrets.token_hex(4)
+        self.deployment_id = "deployment-" + secrets.token_hex(2)
+        handler._json(
+            200,
+            registration
+            | {
+                "client_id": self.client_id,
+                REGISTRATION_TOOL_CONFIGURATION: tool | {"deployment_id": self.deployment_id},
+            },
+        )
 
     def _token(self, handler, form: dict[str, list[str]]) -> None:
         """RFC 7523 client assertion, as LTI Security Framework §4.1 asks: signed by a key in the tool's JWKS."""
