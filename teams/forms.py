@@ -84,8 +84,9 @@ class AssessmentForm(forms.Form):
 class PoolImportForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="What your assessments will call this bank.")
     format = forms.ChoiceField(
-        choices=[("gift", "GIFT (Moodle), a .gift or .txt file"), ("qti", "QTI 2.1 package, a .zip file")],
+        choices=[(key, f"{exchange.name} (.{exchange.extension})") for key, exchange in FORMATS.items()],
         label="File format",
+        help_text="GIFT from Moodle; a QTI 2.1 package from Canvas or Brightspace.",
     )
     file = forms.FileField(help_text=f"At most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     course = forms.ModelChoiceField(
@@ -93,11 +94,6 @@ class PoolImportForm(forms.Form):
         empty_label=None,
         help_text="The course whose assessments may use these questions.",
     )
-
-    def clean_format(self) -> str:
-        if self.cleaned_data["format"] not in FORMATS:
-            raise forms.ValidationError("Choose a format we read.")
-        return self.cleaned_data["format"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
