@@ -106,7 +106,7 @@ def copy_html(source: Any, target: etree._Element) -> None:
     append_text(target, source.text)
     for child in source:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in {"", "script", "style"}:  # comments, processing instructions, code: only what follows is kept
+        if tag in {"", "script", "style"}:  # comments, processing instructions, scripts: only their tail is kept
             append_text(target, child.tail)
             continue
         if tag not in BLOCK | INLINE | PARTS:
