@@ -557,7 +557,10 @@ def read_mapping(declaration: etree._Element) -> dict[str, float]:
 
 
 def prompt_of(body: etree._Element, interaction: etree._Element) -> str:
-    """The item body without its interaction (and the paragraph that only held it), as HTML."""
+    """The item body without its interaction (and the paragraph that only held it), then the interaction's own
+    <prompt> (where other tools put the question), as HTML."""
+    inner = interaction.find(q("prompt"))
+    asked = f"<p>{html_of(inner)}</p>" if inner is not None and html_of(inner) else ""
     copy = etree.fromstring(etree.tostring(body))
     found = next(copy.iter(interaction.tag))
     parent = found.getparent()
@@ -567,7 +570,7 @@ def prompt_of(body: etree._Element, interaction: etree._Element) -> str:
         append_text(parent, append_tail)
     if parent is not copy and local(parent) == "p" and not html_of(parent):
         parent.getparent().remove(parent)
-    return html_of(copy)
+    return "\n".join(part for part in (html_of(copy), asked) if part)
 
 
 def read_item(root: etree._Element, *, factor: int | None) -> Definition:

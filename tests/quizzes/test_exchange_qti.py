@@ -121,3 +121,49 @@ def test_read_rejects_a_manifest_naming_a_missing_file():
 
     assert {str(p.path) for p in caught.value.problems} == {"imsmanifest.xml"}
     assert all("is not in the zip" in p.message for p in caught.value.problems)
+
+
+FOREIGN_ITEM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="choice-1" title="Backing services"
+    adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
+    <correctResponse><value>B</value></correctResponse>
+  </responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody>
+    <choiceInteraction responseIdentifier="RESPONSE" shuffle="false" maxChoices="1">
+      <prompt>A database is a ...</prompt>
+      <simpleChoice identifier="A">local file</simpleChoice>
+      <simpleChoice identifier="B">attached resource</simpleChoice>
+    </choiceInteraction>
+  </itemBody>
+  <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>
+"""
+
+FOREIGN_MANIFEST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" identifier="M1">
+  <organizations/>
+  <resources>
+    <resource identifier="R1" type="imsqti_item_xmlv2p1" href="choice-1.xml"><file href="choice-1.xml"/></resource>
+  </resources>
+</manifest>
+"""
+
+
+def test_read_an_item_another_tool_wrote():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("imsmanifest.xml", FOREIGN_MANIFEST)
+        archive.writestr("choice-1.xml", FOREIGN_ITEM)
+
+    [read] = QTI.read(buffer.getvalue(), "canvas.zip")
+
+    assert read.definition["id"] == "choice-1"
+    assert read.definition["type"] == "single"
+    assert [(o["text"], o["correct"]) for o in read.definition["options"]] == [
+        ("local file", False),
+        ("attached resource", True),
+    ]
+    assert "A database is a" in read.definition["prompt"]
+    assert read.definition["explanation"] == ""

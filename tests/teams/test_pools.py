@@ -2,6 +2,8 @@
 saved on error, sanitised text), the upload page (admins only, CSRF, size cap, bad lines listed) and assessments
 drawing from a bank."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -21,6 +23,7 @@ from teams import services
 from teams.forms import AssessmentForm
 from teams.models import Assessment, QuestionPool
 from tests.quizzes.test_exchange import expected
+from tests.quizzes.test_exchange_qti import package, rezip
 from tests.teams.conftest import correct_response
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +202,18 @@ def test_assessment_form_offers_the_organisations_own_banks_only(organisation, a
 
     assert ours.quiz in choices and final_bank in choices
     assert theirs.quiz not in choices
+
+
+def test_a_bad_qti_package_names_the_file_and_line_and_saves_nothing(organisation, admin, final_bank):
+    data = package()
+    item = (
+        zipfile.ZipFile(io.BytesIO(data)).read("items/quiz.env.xml").replace(b"<value>C1</value>", b"<value>C9</value>")
+    )
+
+    with pytest.raises(ContentError) as caught:
+        import_pool(organisation, admin, final_bank.course, rezip(data, **{"items/quiz.env.xml": item}), "b.zip", "qti")
+
+    [problem] = caught.value.problems
+    assert str(problem.path) == "items/quiz.env.xml" and problem.line
+    assert "unknown choices: ['C9']" in problem.message
+    assert not QuestionPool.objects.exists()
