@@ -4,7 +4,7 @@ Exchange speaks our quiz-file schema (content/FORMAT.md): a writer turns questio
 a reader turns a file back into definitions, which the question-type registry then validates as it validates
 content/. One module per format registers a Format here; for every registered question type it says either how the
 format holds it or why it cannot. A question is written exactly or not at all (listed in the ExportReport with the
-reason); the one kind of loss we accept, a number's unit, is written and noted in the report.
+reason); the few losses we accept (a number's unit; in GIFT, a question's points) are written and noted in the report.
 """
 
 import importlib
