@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from content_loading.loader import load_content
 from courses.content.errors import ContentError
 from courses.models import Course
 from quizzes.exchange import FORMATS
@@ -22,6 +23,7 @@ from quizzes.types import question_type
 from teams import services
 from teams.forms import AssessmentForm
 from teams.models import Assessment, QuestionPool
+from tests.conftest import CONTENT_DIR
 from tests.quizzes.test_exchange import expected
 from tests.quizzes.test_exchange_qti import package, rezip
 from tests.teams.conftest import correct_response
@@ -68,6 +70,16 @@ def test_final_bank_round_trips_through_an_organisations_pool(organisation, admi
         assert (version.type, version.factor, version.lesson_slug) == (original["type"], original["factor"], "")
     assert not pool.quiz.published
     assert pool.quiz not in Quiz.objects.published()
+
+
+def test_load_content_leaves_an_imported_pool_alone(organisation, admin, final_bank):
+    pool = import_pool(organisation, admin, final_bank.course, b"::a::Stateless? {T}\n\n::b::Name it {=config}\n")
+
+    load_content(CONTENT_DIR)
+
+    pool.quiz.refresh_from_db()
+    assert not pool.quiz.published
+    assert list(pool.quiz.questions.published().values_list("key", flat=True)) == ["a", "b"]
 
 
 def test_assessment_draws_per_factor_from_an_imported_pool_and_grades_it(organisation, admin, member, final_bank):
