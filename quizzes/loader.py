@@ -19,6 +19,7 @@ from courses.content.errors import ContentError, ContentProblem
 from courses.markdown import render_fragment
 from courses.models import Course, Lesson
 from quizzes.models import Question, QuestionVersion, Quiz
+from quizzes.rendering import clean_html
 from quizzes.types import REGISTRY, question_type
 from quizzes.types.base import is_int, is_text
 
@@ -293,11 +294,15 @@ def load_course_quizzes(*, course: Course, course_dir: Path, lessons: dict[str, 
     course.quizzes.filter(published=True).exclude(slug__in=loaded_slugs).update(published=False)
 
 
-def load_question(*, quiz: Quiz, definition: dict[str, Any], order: int) -> Question:
+def load_question(*, quiz: Quiz, definition: dict[str, Any], order: int, untrusted: bool = False) -> Question:
+    """Save the question's current version. `untrusted`: the text comes from outside content/ (an organisation's
+    import), so its rendered HTML is sanitised; such a question may have no lesson link and no explanation."""
     question, _ = Question.objects.get_or_create(quiz=quiz, key=definition["id"], defaults={"order": order})
     digest = content_hash(definition)
     rendered = render_question(definition)
-    lesson_slug, _, anchor = definition["lesson"].partition("#")
+    if untrusted:
+        rendered = clean_html(rendered)
+    lesson_slug, _, anchor = definition.get("lesson", "").partition("#")
     version, created = QuestionVersion.objects.get_or_create(
         question=question,
         content_hash=digest,
@@ -322,6 +327,6 @@ def render_question(definition: dict[str, Any]) -> dict[str, Any]:
     """The question's HTML, rendered once here and stored: the prompt and explanation, then what its type shows."""
     return {
         "prompt": render_fragment(definition["prompt"]),
-        "explanation": render_fragment(definition["explanation"]),
+        "explanation": render_fragment(definition.get("explanation") or ""),
         **question_type(definition["type"]).render(definition),
     }

@@ -80,5 +80,6 @@ def question_view(
         view.outcome = outcome_of(answer.credit)
     if reveal:
         view.explanation_html = rendered["explanation"]
-        view.lesson_url = lesson_url(quiz.course.slug, version.lesson_slug, version.anchor)
+        if version.lesson_slug:  # an imported question links to no lesson
+            view.lesson_url = lesson_url(quiz.course.slug, version.lesson_slug, version.anchor)
     return view

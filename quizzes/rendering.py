@@ -3,6 +3,7 @@
 import re
 from html import unescape
 
+import nh3
 from django.utils.html import strip_tags
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -29,3 +30,19 @@ def render_code_lines(code: str, language: str) -> list[str]:
     formatter = HtmlFormatter(nowrap=True)
     html = highlight(code.rstrip("\n") + "\n", get_lexer_by_name(language), formatter)
     return html.rstrip("\n").split("\n")
+
+
+# What imported question text may keep once rendered: ammonia's safe tags, with `class` for highlighted code.
+UNTRUSTED_ATTRIBUTES = {"*": {"class", "title", "lang"}, "a": {"href"}, "img": {"src", "alt", "width", "height"}}
+
+
+def clean_html(value):
+    """Rendered question HTML from outside content/ (an organisation's upload), made safe: Python-Markdown passes raw
+    HTML, attribute lists and javascript: links through. Walks the rendered dict, cleaning every string."""
+    if isinstance(value, str):
+        return nh3.clean(value, attributes=UNTRUSTED_ATTRIBUTES)
+    if isinstance(value, dict):
+        return {key: clean_html(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_html(item) for item in value]
+    return value

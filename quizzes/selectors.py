@@ -166,6 +166,7 @@ def quiz_question_count(*, quiz: Quiz, per_factor: int | None = None) -> int:
 def review_links(*, quiz: Quiz, items: list[AttemptItem], answers: dict[int, Answer]) -> list[dict]:
     """The lesson sections behind the questions the learner missed, in question order, each listed once."""
     missed = [item for item in items if item.pk not in answers or answers[item.pk].credit < 0.999]
+    missed = [item for item in missed if item.version.lesson_slug]  # an imported question links to no lesson
     lessons = {
         lesson.slug: lesson
         for lesson in Lesson.objects.filter(course=quiz.course, slug__in={item.version.lesson_slug for item in missed})

@@ -9,6 +9,7 @@ attempt = quiz + "attempts/<int:number>/"
 
 urlpatterns = [
     path(quiz, views.quiz_detail, name="quiz"),
+    path(quiz + "export/<slug:format>/", views.quiz_export, name="export"),
     path(quiz + "start/", views.attempt_start, name="attempt_start"),
     path(attempt, views.attempt_detail, name="attempt"),
     path(attempt + "questions/<int:position>/", views.answer, name="answer"),

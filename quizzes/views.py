@@ -1,13 +1,16 @@
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from courses.access import locked_response
 from quizzes import flow, selectors, services
+from quizzes.exchange import FORMATS
+from quizzes.exchange.export import quizzes_export
 from quizzes.flow import AnswerFlow
 from quizzes.models import Attempt, Quiz
 from quizzes.presentation import question_view
@@ -153,3 +156,18 @@ def attempt_results(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, 
         "can_retry": not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed,
     }
     return render(request, "quizzes/results.html", context)
+
+
+@staff_member_required
+@require_GET
+def quiz_export(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, format: str) -> HttpResponse:
+    """The quiz as a file for another platform; what the format cannot hold is listed inside the file."""
+    quiz = get_object_or_404(Quiz, course__slug=course_slug, slug=quiz_slug)
+    if format not in FORMATS:
+        raise Http404("No such export format")
+    data, _ = quizzes_export(quizzes=[quiz], format=format)
+    exchange_format = FORMATS[format]
+    response = HttpResponse(data, content_type=exchange_format.content_type)
+    filename = f"{quiz.slug}-{format}.{exchange_format.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

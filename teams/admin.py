@@ -8,6 +8,7 @@ from teams.models import (
     Invitation,
     Membership,
     Organisation,
+    QuestionPool,
     Reminder,
 )
 
@@ -23,6 +24,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "public_id", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+
+@admin.register(QuestionPool)
+class QuestionPoolAdmin(admin.ModelAdmin):
+    list_display = ["quiz", "organisation", "source_name", "format", "created_at"]
+    list_select_related = ["quiz", "organisation"]
+    raw_id_fields = ["quiz", "created_by"]
 
 
 class AssessmentQuizInline(admin.TabularInline):

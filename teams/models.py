@@ -77,6 +77,25 @@ class Assessment(models.Model):
         return f"assessment:{self.public_id.hex}"
 
 
+class QuestionPool(models.Model):
+    """An organisation's own question bank, imported from another platform's file (GIFT, QTI). Its questions live
+    in a quiz that is never published, so course pages, the catalogue and `load_content` leave it alone; the
+    organisation's assessments draw from it as from the course's banks."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="pools")
+    quiz = models.OneToOneField("quizzes.Quiz", on_delete=models.CASCADE, related_name="+")
+    source_name = models.CharField(max_length=200, help_text="The file the questions were imported from.")
+    format = models.CharField(max_length=8, help_text="The exchange format it was read as (quizzes/exchange).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.quiz.title}"
+
+
 class AssessmentQuiz(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="parts")
     quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.PROTECT, related_name="+")

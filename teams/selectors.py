@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,7 +13,16 @@ from courses.models import Course
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors import quiz_question_count
 from teams.certificates import course_is_complete
-from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
+from teams.models import (
+    Assessment,
+    AssessmentQuiz,
+    Assignment,
+    Certificate,
+    Invitation,
+    Membership,
+    Organisation,
+    QuestionPool,
+)
 from teams.standing import Progress, for_learner, progress_for, progress_of, results_visible
 
 
@@ -117,3 +126,11 @@ def course_certificate_candidates(user: AbstractBaseUser | AnonymousUser) -> lis
         {"course": course, "complete": course_is_complete(user=user, course=course), "held": course.pk in held}
         for course in Course.objects.published()
     ]
+
+
+def organisation_pools(organisation: Organisation) -> list[QuestionPool]:
+    return list(
+        organisation.pools.select_related("quiz").annotate(
+            question_count=Count("quiz__questions", filter=Q(quiz__questions__published=True))
+        )
+    )

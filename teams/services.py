@@ -1,5 +1,6 @@
 """Writes: organisations, assessments, assignments, invitations and assessment attempts."""
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -10,10 +11,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config import rate_limits
+from courses.models import Course
 from quizzes import services as quiz_services
+from quizzes.exchange.imports import questions_read, questions_save
 from quizzes.models import Attempt, Quiz
 from teams import certificates
-from teams.models import Assessment, AssessmentQuiz, Assignment, Certificate, Invitation, Membership, Organisation
+from teams.models import (
+    Assessment,
+    AssessmentQuiz,
+    Assignment,
+    Certificate,
+    Invitation,
+    Membership,
+    Organisation,
+    QuestionPool,
+)
 from teams.reader_generations import assessments_changed
 from teams.standing import progress_of, results_visible
 
@@ -85,6 +97,34 @@ def assessment_create(
         assessment.labs.set(labs)
     assessments_changed()  # bulk_create and set() send no post_save
     return assessment
+
+
+@transaction.atomic
+def pool_import(
+    *,
+    organisation: Organisation,
+    course: Course,
+    title: str,
+    data: bytes,
+    filename: str,
+    format: str,
+    created_by,
+) -> QuestionPool:
+    """Import another platform's question file as the organisation's own bank. Every question is read and validated
+    first (ContentError lists each problem with its line); on any problem nothing is saved."""
+    definitions = questions_read(data=data, filename=filename, format=format)
+    quiz = Quiz.objects.create(
+        course=course,
+        slug=f"pool-{uuid.uuid4().hex[:12]}",
+        title=title,
+        published=False,
+        source_path="",
+        order=20_000,
+    )
+    questions_save(quiz=quiz, definitions=definitions)
+    return QuestionPool.objects.create(
+        organisation=organisation, quiz=quiz, source_name=filename[:200], format=format, created_by=created_by
+    )
 
 
 def assignment_create(*, assessment: Assessment, user) -> Assignment:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("o/<uuid:public_id>/", admin.organisation_detail, name="organisation"),
     path("o/<uuid:public_id>/invite/", admin.organisation_invite, name="organisation_invite"),
     path("o/<uuid:public_id>/assessments/new/", admin.assessment_create, name="assessment_create"),
+    path("o/<uuid:public_id>/question-banks/import/", admin.pool_import, name="pool_import"),
     path(assessment, admin.assessment_detail, name="assessment"),
     path(assessment + "assign/", admin.assessment_assign, name="assessment_assign"),
     path(assessment + "invite/", admin.assessment_invite, name="assessment_invite"),

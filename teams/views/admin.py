@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
+from courses.content.errors import ContentError
+from quizzes.exchange.imports import MAX_UPLOAD_BYTES
 from teams import selectors, services
 from teams.charts import strength_chart
 from teams.exports import report_csv, report_json
-from teams.forms import AssessmentForm, AssignForm, InviteForm, OrganisationForm
+from teams.forms import AssessmentForm, AssignForm, InviteForm, OrganisationForm, PoolImportForm
 from teams.strengths import WEAK_BELOW, counted_attempts, factor_strengths, weak_factors
 
 
@@ -42,6 +44,7 @@ def organisation_context(organisation, invite_form=None) -> dict:
         "assessments": selectors.organisation_assessments(organisation),
         "invitations": selectors.pending_invitations(organisation),
         "invite_form": invite_form or InviteForm(),
+        "pools": selectors.organisation_pools(organisation),
     }
 
 
@@ -72,7 +75,7 @@ def organisation_invite(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HtmxHttpRequest, public_id) -> HttpResponse:
     organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
-    form = AssessmentForm(request.POST or None)
+    form = AssessmentForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         assessment = services.assessment_create(
@@ -91,6 +94,46 @@ def assessment_create(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return redirect(assessment)
     status = 422 if request.method == "POST" else 200
     return render(request, "teams/assessment_form.html", {"organisation": organisation, "form": form}, status=status)
+
+
+# Enough of a long error listing to fix the file; the count says how many more there are.
+IMPORT_PROBLEMS_SHOWN = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_import(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """Import another platform's question file as one of the organisation's banks; a bad file lists its bad lines
+    and saves nothing."""
+    organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
+    form = PoolImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pool = services.pool_import(
+                organisation=organisation,
+                course=data["course"],
+                title=data["title"],
+                data=data["file"].read(MAX_UPLOAD_BYTES + 1),
+                filename=data["file"].name,
+                format=data["format"],
+                created_by=request.user,
+            )
+        except ContentError as error:
+            problems = [str(problem) for problem in error.problems]
+        else:
+            count = pool.quiz.questions.count()
+            messages.success(request, f"Imported {count} questions into {pool.quiz.title}.")
+            return redirect(organisation)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "problems": problems[:IMPORT_PROBLEMS_SHOWN],
+        "more_problems": max(0, len(problems) - IMPORT_PROBLEMS_SHOWN),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "teams/pool_import.html", context, status=status)
 
 
 def assessment_context(assessment, *, assign_form=None, invite_form=None) -> dict:
