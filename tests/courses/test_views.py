@@ -117,3 +117,18 @@ def test_home_lists_the_learners_assignments(client):
     html = client.get("/").content.decode()
 
     assert "Your assignments" in html and "Onboarding check" in html
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_no_page_shows_template_syntax(client, signed_in):
+    """A `{# #}` comment spread over two lines is printed, not skipped: it once showed on the syllabus."""
+    if signed_in:
+        client.force_login(UserFactory(username="reader"))
+    pages = ["/", "/courses/", "/courses/twelve-factor/", "/glossary/", "/search/?q=port"]
+    pages += [f"/courses/twelve-factor/{slug}/" for slug in LESSON_SLUGS]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # Code samples may show template syntax of their own: only the page around them must not.
+        text = re.sub(r"<(pre|code)[\s>].*?</\1>", "", response.content.decode(), flags=re.S)
+        assert not re.search(r"\{#|#\}|\{%|%\}|\{\{|\}\}", text), url
