@@ -3,7 +3,10 @@
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
+from config.reader_pages import reader_generation_key
+from config.reader_prefetch import reader_get_many
 from courses.models import Course, Lesson
+from courses.release import VERSION_KEY
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
 from quizzes.presentation import lesson_url
 
@@ -51,24 +54,46 @@ def attempt_item(*, attempt: Attempt, position: int) -> AttemptItem | None:
 def attempt_item_for_answer(
     *, user, course_slug: str, quiz_slug: str, number: int, position: int
 ) -> AttemptItem | None:
-    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt (whose state
-    changes) from one query, its items from the shared cache."""
-    attempt = (
-        Attempt.objects.select_related("quiz__course", "quiz__lesson")
-        .filter(
-            user=user,
-            scope="",
-            number=number,
-            quiz__slug=quiz_slug,
-            quiz__course__slug=course_slug,
-            quiz__published=True,
-            quiz__course__published=True,
-        )
-        .first()
-    )
+    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt from the
+    shared cache while neither the learner nor the content changed (an attempt saved rewrites the learner's
+    generation, config.reader_pages), else from one query; its items from the shared cache.
+
+    A cached attempt may say open when it was submitted a moment ago: every write re-reads that under a row lock
+    (services.answer_save), so it is only ever shown, never trusted."""
+    key = answering_attempt_key(user=user, course_slug=course_slug, quiz_slug=quiz_slug, number=number)
+    attempt = cache.get(key) if key else None
     if attempt is None:
-        return None
+        attempt = (
+            Attempt.objects.select_related("quiz__course", "quiz__lesson")
+            .defer("quiz__lesson__html", "quiz__lesson__toc", "quiz__lesson__toc_html")
+            .filter(
+                user=user,
+                scope="",
+                number=number,
+                quiz__slug=quiz_slug,
+                quiz__course__slug=course_slug,
+                quiz__published=True,
+                quiz__course__published=True,
+            )
+            .first()
+        )
+        if attempt is None:
+            return None
+        if key:
+            cache.set(key, attempt, timeout=ATTEMPT_ITEMS_TIMEOUT)
     return attempt_items_by_position(attempt=attempt).get(position)
+
+
+def answering_attempt_key(*, user, course_slug: str, quiz_slug: str, number: int) -> str | None:
+    """Named by the learner's generation and the content version (both fetched with the user), or None when the
+    cache has lost either."""
+    generation_key = reader_generation_key(user.pk)
+    found = reader_get_many(user, [generation_key, VERSION_KEY])
+    if len(found) < 2:
+        return None
+    return (
+        f"quizzes:answering:{user.pk}:{found[generation_key]}:{found[VERSION_KEY]}:{course_slug}:{quiz_slug}:{number}"
+    )
 
 
 # An attempt's items and their question versions never change once it has started (a question edit makes a new

@@ -167,3 +167,29 @@ def test_best_scores_and_quiz_for_lesson(quiz_dir, learner, lesson):
     quiz.save()
     assert selectors.best_scores(user=learner, course=quiz.course) == {lesson.pk: 40.0}
     assert selectors.quiz_score(user=learner, quiz=quiz) == 40.0
+
+
+def test_a_cached_attempt_that_was_submitted_elsewhere_takes_no_answer(signed_in, quiz_dir):
+    """The answer path reads the attempt from the cache; a submit it has not heard of is still enforced by the
+    write's own check under a row lock (here the submit skips signals, as a racing process would look)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    quiz = every_type_quiz(quiz_dir)
+    attempt = start(signed_in, quiz)
+    first = attempt.items.get(position=1)
+    assert signed_in.post(answer_url(attempt, 1), answer_data(attempt, first), **HTMX).status_code == 200
+    second = attempt.items.get(position=2)
+    with CaptureQueriesContext(connection) as queries:
+        signed_in.post(answer_url(attempt, 2), answer_data(attempt, second, right=False), **HTMX)
+    assert not any('FROM "quizzes_attempt" INNER JOIN' in q["sql"] for q in queries.captured_queries)
+
+    Attempt.objects.filter(pk=attempt.pk).update(submitted_at=timezone.now())
+    third = attempt.items.get(position=3)
+    late = signed_in.post(answer_url(attempt, 3), answer_data(attempt, third), **HTMX)
+
+    assert not Answer.objects.filter(attempt=attempt, item=third).exists()
+    # Sent where the closed attempt is shown (the attempt's page, read afresh, passes the learner on to the results).
+    landing = signed_in.get(late.headers["HX-Redirect"], follow=True)
+    assert landing.redirect_chain[-1][0].endswith("/results/")
