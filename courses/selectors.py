@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
 from django.http import Http404
@@ -116,13 +116,13 @@ def published_courses(*, version: str) -> list[Course]:
 # --- The reader's own: never cached across readers -----------------------------------------------------------------
 
 
-def completed_lesson_ids(*, user: AbstractBaseUser | None, session: SessionBase) -> set[int]:
+def completed_lesson_ids(*, user: User | AnonymousUser | None, session: SessionBase) -> set[int]:
     if user is not None and user.is_authenticated:
         return set(LessonProgress.objects.filter(user=user).values_list("lesson_id", flat=True))
     return progress.session_lesson_ids(session)
 
 
-def lesson_is_done(*, lesson: Lesson, user: AbstractBaseUser | None, session: SessionBase) -> bool:
+def lesson_is_done(*, lesson: Lesson, user: User | AnonymousUser | None, session: SessionBase) -> bool:
     if user is not None and user.is_authenticated:
         return LessonProgress.objects.filter(user=user, lesson=lesson).exists()
     return lesson.pk in progress.session_lesson_ids(session)
@@ -135,7 +135,7 @@ class ContinueOffer:
 
 
 def continue_lesson(
-    *, user: AbstractBaseUser | None, session: SessionBase, last_id: int | None
+    *, user: User | AnonymousUser | None, session: SessionBase, last_id: int | None
 ) -> ContinueOffer | None:
     """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished
     lesson after it (the reader moves on rather than back), else the first unfinished of all."""
