@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
@@ -6,13 +7,10 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from courses import page_parts
 from courses import reading as progress
 from courses.models import Course, GlossaryTerm, Lesson, LessonProgress
 from courses.release import per_release
-from labs.models import Lab
-from labs.selectors import course_labs
-from quizzes.models import Quiz
-from quizzes.selectors import quiz_for_lesson, quiz_get
 
 
 def course_list():
@@ -50,22 +48,23 @@ def lesson_neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 @dataclass(frozen=True)
 class LessonPage:
-    """Everything on a lesson page that is not the reader's: the lesson with its HTML, its neighbours, its quiz."""
+    """Everything on a lesson page that is not the reader's: the lesson with its HTML, its neighbours, and the
+    content parts other apps add (page_parts.LESSON: its quiz)."""
 
     lesson: Lesson
     previous: Lesson | None
     following: Lesson | None
-    quiz: Quiz | None
+    parts: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class CourseOutline:
-    """Everything on a syllabus that is not the reader's."""
+    """Everything on a syllabus that is not the reader's: the course, its lessons, and the content parts other apps
+    add (page_parts.SYLLABUS: the lessons' quizzes, the final quiz, the labs)."""
 
     course: Course
     lessons: list[Lesson]
-    labs: list[Lab]
-    final_quiz: Quiz | None
+    parts: dict[str, Any]
 
 
 def lesson_page(*, course_slug: str, lesson_slug: str, version: str) -> LessonPage:
@@ -82,7 +81,8 @@ def _lesson_page(course_slug: str, lesson_slug: str, *, version: str) -> LessonP
     if lesson is None:
         return None
     previous, following = lesson_neighbours(lesson)
-    return LessonPage(lesson=lesson, previous=previous, following=following, quiz=quiz_for_lesson(lesson))
+    parts = page_parts.content_parts(page_parts.LESSON, lesson=lesson)
+    return LessonPage(lesson=lesson, previous=previous, following=following, parts=parts)
 
 
 def course_outline(*, course_slug: str, version: str) -> CourseOutline:
@@ -101,10 +101,7 @@ def _course_outline(course_slug: str, *, version: str) -> CourseOutline | None:
     for lesson in lessons:
         lesson.course = course  # spare get_absolute_url a query each
     return CourseOutline(
-        course=course,
-        lessons=lessons,
-        labs=course_labs(course),
-        final_quiz=quiz_get(course_slug=course.slug, quiz_slug="final"),
+        course=course, lessons=lessons, parts=page_parts.content_parts(page_parts.SYLLABUS, course=course)
     )
 
 
