@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.contrib.auth.models import User
 
 NAME_HELP = "Printed on your certificates and shown to your instructors and team admins. Your username if left empty."
@@ -11,9 +11,10 @@ class SignUpForm(UserCreationForm):
         help_text="Optional. Only used to reset a forgotten password.",
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ("username", "first_name", "email")
+        field_classes = {"username": UsernameField}  # as UserCreationForm.Meta: usernames NFKC-normalised
         labels = {"first_name": "Your name"}
         help_texts = {"first_name": NAME_HELP}
 

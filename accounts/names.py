@@ -5,8 +5,8 @@ already loads the user has it, the admin edits it, and no table or join is added
 because not every name splits that way (https://www.w3.org/International/questions/qa-personal-names).
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 
-def display_name(user: AbstractBaseUser) -> str:
+def display_name(user: User) -> str:
     return user.get_full_name() or user.get_username()

@@ -14,6 +14,7 @@ from accounts import limits
 from accounts.forms import ProfileForm, SignUpForm
 from accounts.names import display_name
 from accounts.services import profile_update, user_sign_up
+from config.http import AuthenticatedHttpRequest
 from courses import reading
 from courses import selectors as course_selectors
 
@@ -92,7 +93,7 @@ def _welcome(request: HttpRequest, *, name: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, initial={"name": user.get_full_name(), "email": user.email})
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 # Each operation of the cache API, and what it answers when Redis cannot be reached.
-WHEN_UNREACHABLE = {
+WHEN_UNREACHABLE: dict[str, object] = {
     "get": None,
     "get_many": {},
     "has_key": False,

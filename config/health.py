@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from kombu import Connection
+from kombu.connection import Connection
 
 BROKER_TIMEOUT_SECONDS = 2
 

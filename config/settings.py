@@ -8,6 +8,7 @@ here branches on an environment name.
 import hashlib
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -182,7 +183,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=DATA_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Lab submissions live here: a local folder by default; S3-compatible object storage when a bucket is set,
     # so web and workers on different machines see the same files. Credentials come from the usual AWS_* variables.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,8 +5,8 @@ from courses.models import Course, Lesson
 
 class LessonInline(admin.TabularInline):
     model = Lesson
-    fields = ["order", "slug", "title", "factor", "minutes", "published"]
-    readonly_fields = fields  # content comes from content/ through load_content, never from the admin
+    readonly_fields = ("order", "slug", "title", "factor", "minutes", "published")
+    fields = readonly_fields  # content comes from content/ through load_content, never from the admin
     extra = 0
     can_delete = False
     show_change_link = True

@@ -112,6 +112,8 @@ class GlossaryTerm(models.Model):
     term = models.CharField(max_length=100)
     definition_html = models.TextField()
     lessons = models.JSONField(default=list, blank=True, help_text="Slugs of lessons that explain the term.")
+    # (title, url) of those lessons, set by courses.selectors.glossary_terms for the glossary page.
+    lesson_links: list[tuple[str, str]]
 
     class Meta:
         ordering = ["term"]

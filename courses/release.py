@@ -49,7 +49,7 @@ def per_release(builder: Callable) -> Callable:
     entries are dropped as soon as a caller passes another version, so memory holds one release's worth at most.
     """
     entries: dict = {}
-    built_for = [None]
+    built_for: list[str | None] = [None]
     lock = threading.Lock()
 
     @functools.wraps(builder)

@@ -1,18 +1,16 @@
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from courses import page_parts
 from courses import reading as progress
 from courses.models import Course, GlossaryTerm, Lesson, LessonProgress
 from courses.release import per_release
-from labs.models import Lab
-from labs.selectors import course_labs
-from quizzes.models import Quiz
-from quizzes.selectors import quiz_for_lesson, quiz_get
 
 
 def course_list():
@@ -50,22 +48,23 @@ def lesson_neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 @dataclass(frozen=True)
 class LessonPage:
-    """Everything on a lesson page that is not the reader's: the lesson with its HTML, its neighbours, its quiz."""
+    """Everything on a lesson page that is not the reader's: the lesson with its HTML, its neighbours, and the
+    content parts other apps add (page_parts.LESSON: its quiz)."""
 
     lesson: Lesson
     previous: Lesson | None
     following: Lesson | None
-    quiz: Quiz | None
+    parts: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class CourseOutline:
-    """Everything on a syllabus that is not the reader's."""
+    """Everything on a syllabus that is not the reader's: the course, its lessons, and the content parts other apps
+    add (page_parts.SYLLABUS: the lessons' quizzes, the final quiz, the labs)."""
 
     course: Course
     lessons: list[Lesson]
-    labs: list[Lab]
-    final_quiz: Quiz | None
+    parts: dict[str, Any]
 
 
 def lesson_page(*, course_slug: str, lesson_slug: str, version: str) -> LessonPage:
@@ -82,7 +81,8 @@ def _lesson_page(course_slug: str, lesson_slug: str, *, version: str) -> LessonP
     if lesson is None:
         return None
     previous, following = lesson_neighbours(lesson)
-    return LessonPage(lesson=lesson, previous=previous, following=following, quiz=quiz_for_lesson(lesson))
+    parts = page_parts.content_parts(page_parts.LESSON, lesson=lesson)
+    return LessonPage(lesson=lesson, previous=previous, following=following, parts=parts)
 
 
 def course_outline(*, course_slug: str, version: str) -> CourseOutline:
@@ -101,10 +101,7 @@ def _course_outline(course_slug: str, *, version: str) -> CourseOutline | None:
     for lesson in lessons:
         lesson.course = course  # spare get_absolute_url a query each
     return CourseOutline(
-        course=course,
-        lessons=lessons,
-        labs=course_labs(course),
-        final_quiz=quiz_get(course_slug=course.slug, quiz_slug="final"),
+        course=course, lessons=lessons, parts=page_parts.content_parts(page_parts.SYLLABUS, course=course)
     )
 
 
@@ -116,13 +113,13 @@ def published_courses(*, version: str) -> list[Course]:
 # --- The reader's own: never cached across readers -----------------------------------------------------------------
 
 
-def completed_lesson_ids(*, user: AbstractBaseUser | None, session: SessionBase) -> set[int]:
+def completed_lesson_ids(*, user: User | AnonymousUser | None, session: SessionBase) -> set[int]:
     if user is not None and user.is_authenticated:
         return set(LessonProgress.objects.filter(user=user).values_list("lesson_id", flat=True))
     return progress.session_lesson_ids(session)
 
 
-def lesson_is_done(*, lesson: Lesson, user: AbstractBaseUser | None, session: SessionBase) -> bool:
+def lesson_is_done(*, lesson: Lesson, user: User | AnonymousUser | None, session: SessionBase) -> bool:
     if user is not None and user.is_authenticated:
         return LessonProgress.objects.filter(user=user, lesson=lesson).exists()
     return lesson.pk in progress.session_lesson_ids(session)
@@ -135,7 +132,7 @@ class ContinueOffer:
 
 
 def continue_lesson(
-    *, user: AbstractBaseUser | None, session: SessionBase, last_id: int | None
+    *, user: User | AnonymousUser | None, session: SessionBase, last_id: int | None
 ) -> ContinueOffer | None:
     """The lesson to offer on the home page: the last one opened if it is unfinished, else the first unfinished
     lesson after it (the reader moves on rather than back), else the first unfinished of all."""

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +8,7 @@ from courses import reading
 from courses.models import Lesson, LessonProgress
 
 
-def lesson_progress_set(*, lesson: Lesson, done: bool, user: AbstractBaseUser | None, session: SessionBase) -> None:
+def lesson_progress_set(*, lesson: Lesson, done: bool, user: User | AnonymousUser | None, session: SessionBase) -> None:
     """Mark a lesson done or not done: in the database for a signed-in reader, in the session otherwise."""
     if user is None or not user.is_authenticated:
         reading.session_mark(session, lesson.pk, done=done)
@@ -20,7 +20,7 @@ def lesson_progress_set(*, lesson: Lesson, done: bool, user: AbstractBaseUser | 
 
 
 @transaction.atomic
-def lesson_progress_merge_session(*, user: AbstractBaseUser, session: SessionBase) -> int:
+def lesson_progress_merge_session(*, user: User, session: SessionBase) -> int:
     """Move lessons finished before signing in onto the account. Returns how many were new to the account."""
     ids = reading.session_lesson_ids(session)
     if not ids:

@@ -13,8 +13,6 @@ from courses.access import locked_response
 from courses.release import content_version, per_release
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
-from labs import selectors as lab_selectors
-from quizzes import selectors as quiz_selectors
 
 
 @require_GET
@@ -54,22 +52,15 @@ def syllabus(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 
 
 def syllabus_context(request: HtmxHttpRequest, outline: selectors.CourseOutline) -> dict:
-    course, lessons, final_quiz = outline.course, outline.lessons, outline.final_quiz
+    course, lessons = outline.course, outline.lessons
     done = selectors.completed_lesson_ids(user=request.user, session=request.session)
     return {
         "course": course,
         "lessons": lessons,
         "done_ids": done,
         "done_count": sum(1 for lesson in lessons if lesson.pk in done),
-        "lesson_quizzes": quiz_selectors.lesson_quizzes(course),
-        "quiz_scores": quiz_selectors.best_scores(user=request.user, course=course),
-        "final_quiz": final_quiz,
-        "final_score": quiz_selectors.quiz_score(user=request.user, quiz=final_quiz)
-        if final_quiz and request.user.is_authenticated
-        else None,
-        "labs": outline.labs,
-        "lab_scores": lab_selectors.best_lab_scores(user=request.user, course=course),
-        **page_parts.parts(page_parts.SYLLABUS, request, course=course),
+        **outline.parts,
+        **page_parts.parts(page_parts.SYLLABUS, request, course=course, content=outline.parts),
     }
 
 
@@ -131,7 +122,7 @@ def lesson_context(page: selectors.LessonPage, *, done: bool | None = None) -> d
         "previous": page.previous,
         "next": page.following,
         "done": done,
-        "quiz": page.quiz,
+        **page.parts,
     }
 
 

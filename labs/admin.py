@@ -14,8 +14,8 @@ class LabAdmin(admin.ModelAdmin):
 
 class ScorecardInline(admin.StackedInline):
     model = Scorecard
-    fields = ["score", "passed", "error", "created_at", "checks_table"]
-    readonly_fields = fields
+    readonly_fields = ("score", "passed", "error", "created_at", "checks_table")
+    fields = readonly_fields
     can_delete = False
     extra = 0
 

@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,19 +23,19 @@ def course_labs(course: Course) -> list[Lab]:
     return list(course.labs.published())
 
 
-def submission_for_user(public_id: UUID | str, *, user: AbstractBaseUser | AnonymousUser) -> Submission:
+def submission_for_user(public_id: UUID | str, *, user: User) -> Submission:
     """A learner sees only their own submissions: anyone else's id is simply not found."""
     return get_object_or_404(
         Submission.objects.select_related("lab__course", "scorecard"), public_id=public_id, user=user
     )
 
 
-def user_submissions(user: AbstractBaseUser | AnonymousUser, *, lab: Lab | None = None) -> QuerySet[Submission]:
+def user_submissions(user: User, *, lab: Lab | None = None) -> QuerySet[Submission]:
     submissions = Submission.objects.filter(user=user).select_related("lab__course", "scorecard")
     return submissions.filter(lab=lab) if lab else submissions
 
 
-def best_lab_scores(*, user: AbstractBaseUser | AnonymousUser, course: Course) -> dict[int, int]:
+def best_lab_scores(*, user: User | AnonymousUser, course: Course) -> dict[int, int]:
     """Best score per lab id for the syllabus."""
     if not user.is_authenticated:
         return {}

@@ -55,7 +55,7 @@ def submission_create(*, lab: Lab, user, upload: UploadedFile | None = None, git
         submission = Submission(lab=lab, user=user, git_url=git_url)
         if upload is not None:
             submission.original_name = Path(upload.name or "upload").name[:255]
-            submission.size_bytes = upload.size
+            submission.size_bytes = upload.size or 0  # Django leaves size None only for a file it could not measure
             upload.seek(0)
             _store_archive(submission=submission, upload=upload)
         submission.save()

@@ -3,10 +3,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from courses.access import locked_response
 from labs import selectors
 from labs.forms import SubmissionForm
+from labs.models import Lab
 from labs.services import StorageFull, SubmissionInvalid, submission_create
 
 
@@ -28,7 +29,9 @@ def lab_detail(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> Htt
     return render(request, "labs/lab.html", context)
 
 
-def storage_full(request: HtmxHttpRequest, lab, form: SubmissionForm, refusal: StorageFull) -> HttpResponse:
+def storage_full(
+    request: AuthenticatedHttpRequest, lab: Lab, form: SubmissionForm, refusal: StorageFull
+) -> HttpResponse:
     upload = request.FILES.get("archive")
     context = {
         "lab": lab,
@@ -36,7 +39,7 @@ def storage_full(request: HtmxHttpRequest, lab, form: SubmissionForm, refusal: S
         "form": form,
         "submissions": selectors.user_submissions(request.user, lab=lab)[:20],
         "submit_errors": [str(refusal)],
-        "archive_dropped": upload.name[:200] if upload else "",
+        "archive_dropped": (upload.name or "")[:200] if upload else "",
     }
     response = render(request, "labs/lab.html", context, status=507)
     response["Retry-After"] = str(StorageFull.retry_after_seconds)
@@ -49,7 +52,7 @@ def _refusal_key(lab) -> str:
 
 @login_required
 @require_http_methods(["POST"])
-def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
     lab = selectors.lab_get(course_slug=course_slug, lab_slug=lab_slug)
     if locked := locked_response(request, course=lab.course, kind="lab", slug=lab.slug, title=lab.title):
         return locked
@@ -73,7 +76,7 @@ def submit(request: HtmxHttpRequest, course_slug: str, lab_slug: str) -> HttpRes
     request.session[_refusal_key(lab)] = {
         "errors": errors,
         "git_url": request.POST.get("git_url", "")[:500],
-        "archive_name": upload.name[:200] if upload else "",
+        "archive_name": (upload.name or "")[:200] if upload else "",
     }
     return redirect(lab.get_absolute_url() + "#submit-heading")
 
@@ -93,7 +96,7 @@ def starter_download(request: HtmxHttpRequest, course_slug: str, lab_slug: str, 
 
 @login_required
 @require_GET
-def submission_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def submission_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     submission = selectors.submission_for_user(public_id, user=request.user)
     scorecard = getattr(submission, "scorecard", None)
     groups = selectors.checks_by_factor(scorecard.checks) if scorecard else []
@@ -115,5 +118,5 @@ def submission_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def submission_list(request: HtmxHttpRequest) -> HttpResponse:
+def submission_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "labs/submission_list.html", {"submissions": selectors.user_submissions(request.user)})

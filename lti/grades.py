@@ -11,6 +11,7 @@ the same score changes nothing, and a platform refuses (409) or ignores an older
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -51,7 +52,7 @@ def score_record(*, user, item_key: str, score: float, source: str, recorded_at=
             link=link, source=source, defaults={"score": score, "recorded_at": recorded_at or timezone.now()}
         )
         if created:
-            transaction.on_commit(lambda pk=passback.pk: passback_enqueue(passback_id=pk))
+            transaction.on_commit(functools.partial(passback_enqueue, passback_id=passback.pk))
             passbacks.append(passback)
     return passbacks
 

@@ -9,8 +9,9 @@ decodes with `verify_aud` off) and it does not spend the nonce; `aud`/`azp` are 
 from __future__ import annotations
 
 from django.core.cache import caches
-from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.contrib.django.message_launch import DjangoMessageLaunch
+from pylti1p3.contrib.django.oidc_login import DjangoOIDCLogin
 from pylti1p3.exception import LtiException
 
 from lti.tool_config import DatabaseToolConf
@@ -57,9 +58,11 @@ class AcademyMessageLaunch(DjangoMessageLaunch):
 
 def oidc_login(request) -> DjangoOIDCLogin:
     login = DjangoOIDCLogin(request, DatabaseToolConf())
-    return login.set_launch_data_storage(launch_storage()).set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
+    login.set_launch_data_storage(launch_storage()).set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
+    return login
 
 
 def message_launch(request) -> AcademyMessageLaunch:
     launch = AcademyMessageLaunch(request, DatabaseToolConf())
-    return launch.set_launch_data_storage(launch_storage()).set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
+    launch.set_launch_data_storage(launch_storage()).set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
+    return launch

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from lti.csp import csp_replace
 from lti.services import SESSION_FRAME_ORIGINS
 
 
@@ -27,7 +28,7 @@ class LtiFrameMiddleware:
         if not origins:
             return response
         if not hasattr(response, "_csp_replace"):
-            response._csp_replace = {"frame-ancestors": origins}
+            csp_replace(response, {"frame-ancestors": origins})
         if "X-Frame-Options" in response:
             del response["X-Frame-Options"]
         if request.is_secure():

@@ -7,6 +7,8 @@ workshop dashboard; learners join the cohort on launch and on every roster sync.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any, Final
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -22,8 +24,8 @@ from workshops.models import Cohort
 from workshops.services import cohort_create, cohort_join
 
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
-ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
+CONTEXT_CLAIM: Final = "https://purl.imsglobal.org/spec/lti/claim/context"
+ROLES_CLAIM: Final = "https://purl.imsglobal.org/spec/lti/claim/roles"
 # LIS roles that lead a course (https://www.imsglobal.org/spec/lti/v1p3/#lis-vocabulary-for-context-roles).
 INSTRUCTOR_ROLES = ("#Instructor", "#Administrator", "/Instructor", "/Administrator")
 # Cohorts of platform courses are sized by the platform's roster, not by a seat cap typed here.
@@ -41,7 +43,9 @@ def _grant_lead_cohort(user) -> None:
 
 
 @transaction.atomic
-def platform_course_from_launch(*, identity: LtiIdentity, claims: dict, course: Course) -> PlatformCourse | None:
+def platform_course_from_launch(
+    *, identity: LtiIdentity, claims: Mapping[str, Any], course: Course
+) -> PlatformCourse | None:
     """The cohort of the launch's context: created when an instructor first launches from it; a learner joins it."""
     context = claims.get(CONTEXT_CLAIM) or {}
     if not context.get("id"):
@@ -73,7 +77,7 @@ def platform_course_from_launch(*, identity: LtiIdentity, claims: dict, course: 
     return platform_course
 
 
-def _identity_for_member(*, platform: Platform, member: dict) -> LtiIdentity:
+def _identity_for_member(*, platform: Platform, member: Mapping[str, Any]) -> LtiIdentity:
     from lti.services import identity_for  # services imports this module
 
     return identity_for(platform=platform, sub=member["user_id"], claims=member)
@@ -85,9 +89,7 @@ def roster_sync(*, platform_course_id: int) -> int:
     Returns how many members the cohort has. Learners never launched get an account they sign in to via LTI."""
     platform_course = PlatformCourse.objects.select_related("platform", "cohort").get(pk=platform_course_id)
     connector = ServiceConnector(PlatformRegistration(platform_course.platform), requests_session=TimeoutSession())
-    service = NamesRolesProvisioningService(
-        connector, {"context_memberships_url": platform_course.memberships_url, "service_versions": ["2.0"]}
-    )
+    service = NamesRolesProvisioningService(connector, {"context_memberships_url": platform_course.memberships_url})
     cohort: Cohort = platform_course.cohort
     for member in service.get_members():
         if member.get("status", "Active") != "Active" or is_instructor(member.get("roles", [])):

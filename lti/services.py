@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model, login
@@ -22,7 +24,7 @@ User = get_user_model()
 
 # The session remembers which platform framed it: lti.middleware relaxes framing and cookies for that session only.
 SESSION_FRAME_ORIGINS = "lti_frame_origins"
-AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+AGS_ENDPOINT: Final = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 
@@ -33,7 +35,7 @@ class AcceptedLaunch:
     created: bool
 
 
-def _name_from_claims(claims: dict) -> str:
+def _name_from_claims(claims: Mapping[str, Any]) -> str:
     name = claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")]))
     return name.strip()[:150]
 
@@ -61,7 +63,7 @@ def nonce_spend(*, platform: Platform, nonce: str) -> None:
         ) from None
 
 
-def _identity_match(*, platform: Platform, sub: str, claims: dict) -> tuple[LtiIdentity, bool]:
+def _identity_match(*, platform: Platform, sub: str, claims: Mapping[str, Any]) -> tuple[LtiIdentity, bool]:
     identity = LtiIdentity.objects.select_related("user").filter(platform=platform, sub=sub).first()
     if identity is not None:
         return identity, False
@@ -74,7 +76,7 @@ def _identity_match(*, platform: Platform, sub: str, claims: dict) -> tuple[LtiI
     return LtiIdentity.objects.create(platform=platform, sub=sub, user=user), True
 
 
-def identity_for(*, platform: Platform, sub: str, claims: dict) -> LtiIdentity:
+def identity_for(*, platform: Platform, sub: str, claims: Mapping[str, Any]) -> LtiIdentity:
     """The account of a platform user, created with the name and email the platform sent (launch or roster)."""
     return _identity_match(platform=platform, sub=sub, claims=claims)[0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
-from pylti1p3.tool_config import ToolConfAbstract
+from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti.keys import public_pem_of, signing_key
 from lti.models import Platform

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 
+from lti.csp import csp_replace, csp_update
 from lti.keys import NoToolKey, published_jwks
 from lti.launch import AcademyMessageLaunch, LaunchRefused, launch_storage, message_launch, oidc_login
 from lti.registration import (
@@ -39,7 +41,7 @@ def _refused(request: HttpRequest, reason: str, *, status: int = 400) -> HttpRes
     response = render(request, "lti/refused.html", {"reason": reason}, status=status)
     # The error page shows inside the platform's iframe; it holds nothing worth clickjacking.
     response.xframe_options_exempt = True
-    response._csp_replace = {"frame-ancestors": ["*"]}
+    csp_replace(response, {"frame-ancestors": ["*"]})
     return response
 
 
@@ -96,7 +98,7 @@ def _deep_link_picker(request: HttpRequest, message: AcademyMessageLaunch) -> Ht
 
 def _allow_framing(response: HttpResponse, message: AcademyMessageLaunch) -> None:
     response.xframe_options_exempt = True
-    response._csp_replace = {"frame-ancestors": frame_origins(message.registration.platform)}
+    csp_replace(response, {"frame-ancestors": frame_origins(message.registration.platform)})
 
 
 # The picker posts from inside the platform's iframe, where our SameSite=Lax CSRF cookie is not sent. The launch id
@@ -105,8 +107,12 @@ def _allow_framing(response: HttpResponse, message: AcademyMessageLaunch) -> Non
 @require_POST
 def deep_link_respond(request: HttpRequest, launch_id: str) -> HttpResponse:
     try:
-        message = AcademyMessageLaunch.from_cache(
-            launch_id, request, DatabaseToolConf(), launch_data_storage=launch_storage()
+        # from_cache builds `cls(...)`; pylti1p3 annotates it as returning the base class.
+        message = cast(
+            AcademyMessageLaunch,
+            AcademyMessageLaunch.from_cache(
+                launch_id, request, DatabaseToolConf(), launch_data_storage=launch_storage()
+            ),
         )
         if not message.is_deep_link_launch():
             raise LaunchRefused("This launch did not ask for links.")
@@ -126,7 +132,7 @@ def deep_link_respond(request: HttpRequest, launch_id: str) -> HttpResponse:
     )
     _allow_framing(response, message)
     # The form posts to the platform's origin.
-    response._csp_update = {"form-action": [return_url]}
+    csp_update(response, {"form-action": [return_url]})
     return response
 
 
@@ -182,5 +188,5 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     if parts.scheme in ("http", "https") and parts.netloc:
         # The platform frames us from its own origin, the one its configuration came from.
         response.xframe_options_exempt = True
-        response._csp_replace = {"frame-ancestors": [origin_of(openid_configuration)]}
+        csp_replace(response, {"frame-ancestors": [origin_of(openid_configuration)]})
     return response

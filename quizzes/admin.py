@@ -5,8 +5,8 @@ from quizzes.models import Answer, Attempt, Question, QuestionVersion, Quiz
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ["order", "key", "current_version", "published"]
-    readonly_fields = fields  # content comes from content/ through load_content, never from the admin
+    readonly_fields = ("order", "key", "current_version", "published")
+    fields = readonly_fields  # content comes from content/ through load_content, never from the admin
     extra = 0
     can_delete = False
 
@@ -28,8 +28,8 @@ class QuestionVersionAdmin(admin.ModelAdmin):
 
 class AnswerInline(admin.TabularInline):
     model = Answer
-    fields = ["item", "given", "credit", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = ("item", "given", "credit", "updated_at")
+    fields = readonly_fields
     extra = 0
     can_delete = False
 

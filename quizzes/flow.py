@@ -14,7 +14,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from quizzes import selectors, services
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
 from quizzes.presentation import QuestionView, question_view
@@ -176,7 +176,7 @@ def closed(request: HtmxHttpRequest, flow: AnswerFlow) -> HttpResponse:
     return HttpResponseClientRedirect(flow.closed_url) if request.htmx else redirect(flow.closed_url)
 
 
-def answer_post(request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem) -> HttpResponse:
+def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: AttemptItem) -> HttpResponse:
     """Save one answer. htmx gets the question's saved state (or, with feedback as you go, the question checked);
     a plain post goes back to the page, or on to the next question when "Next question" posted it."""
     attempt = flow.attempt

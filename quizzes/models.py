@@ -95,7 +95,10 @@ class QuestionVersion(models.Model):
     """The content of a question as it was when first loaded with this hash. Never edited: attempts point here."""
 
     # One member per registered question type (quizzes/types/), so a new type needs no edit here.
-    Type = models.TextChoices("Type", [(key.upper(), (key, kind.name)) for key, kind in REGISTRY.items()])
+    # django-stubs types the functional API's members as bare values; Django also takes (value, label) pairs.
+    Type = models.TextChoices(  # type: ignore[call-overload]
+        "Type", [(key.upper(), (key, kind.name)) for key, kind in REGISTRY.items()]
+    )
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
     content_hash = models.CharField(max_length=64)
@@ -130,6 +133,8 @@ class Attempt(models.Model):
     number = models.PositiveSmallIntegerField(help_text="1 for the learner's first attempt at this quiz (per scope).")
     seed = models.CharField(max_length=32, help_text="Shuffles questions and options and derives the opaque ids.")
     started_at = models.DateTimeField(auto_now_add=True)
+    # The attempt's items by position, memoised on the instance by quizzes.selectors.attempt_items_by_position.
+    _items_by_position: dict[int, "AttemptItem"]
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     points_earned = models.FloatField(null=True, blank=True)

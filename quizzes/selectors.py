@@ -141,7 +141,7 @@ def counted_score(*, attempts: list[Attempt], quiz: Quiz) -> float | None:
         return None
     if quiz.counts == Quiz.Counts.LAST:
         return max(scored, key=lambda a: a.number).score
-    return max(a.score for a in scored)
+    return max(a.score for a in scored if a.score is not None)
 
 
 def quiz_score(*, user, quiz: Quiz) -> float | None:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from courses.access import locked_response
 from quizzes import flow, selectors, services
 from quizzes.exchange import FORMATS
@@ -37,7 +37,7 @@ def attempt_url(attempt: Attempt, name: str = "attempt") -> str:
 
 @login_required
 @require_GET
-def quiz_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+def quiz_detail(request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     if locked := locked_response(request, course=quiz.course, kind="quiz", slug=quiz.slug, title=quiz.title):
         return locked
@@ -56,7 +56,7 @@ def quiz_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> H
 
 @login_required
 @require_POST
-def attempt_start(request: HtmxHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
+def attempt_start(request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     if locked := locked_response(request, course=quiz.course, kind="quiz", slug=quiz.slug, title=quiz.title):
         return locked
@@ -90,7 +90,7 @@ def answer_flow(attempt: Attempt) -> AnswerFlow:
 
 @login_required
 @require_GET
-def attempt_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
+def attempt_detail(request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     attempt = get_attempt(request, quiz, number)
     if attempt.submitted_at is None and not services.attempt_is_open(attempt):
@@ -106,7 +106,9 @@ def attempt_detail(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, n
 
 @login_required
 @require_POST
-def answer(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: int, position: int) -> HttpResponse:
+def answer(
+    request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str, number: int, position: int
+) -> HttpResponse:
     item = selectors.attempt_item_for_answer(
         user=request.user, course_slug=course_slug, quiz_slug=quiz_slug, number=number, position=position
     )
@@ -117,7 +119,7 @@ def answer(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: i
 
 @login_required
 @require_POST
-def attempt_submit(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
+def attempt_submit(request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     attempt = get_attempt(request, quiz, number)
     flow.submit_post(request, answer_flow(attempt))
@@ -127,7 +129,7 @@ def attempt_submit(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, n
 
 @login_required
 @require_GET
-def attempt_results(request: HtmxHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
+def attempt_results(request: AuthenticatedHttpRequest, course_slug: str, quiz_slug: str, number: int) -> HttpResponse:
     quiz = get_quiz(course_slug, quiz_slug)
     attempt = get_attempt(request, quiz, number)
     if attempt.submitted_at is None:

@@ -1,5 +1,8 @@
+from typing import cast
+
 from django import forms
-from django.db.models import Q
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from courses.models import Course
@@ -57,7 +60,7 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The course's quizzes, and the banks this organisation imported (no other organisation's).
         pools = QuestionPool.objects.filter(organisation=organisation).values("quiz")
-        self.fields["quizzes"].queryset = (
+        cast(forms.ModelMultipleChoiceField, self.fields["quizzes"]).queryset = (
             Quiz.objects.filter(Q(pk__in=Quiz.objects.published()) | Q(pk__in=pools))
             .select_related("course")
             .order_by("course__order", "order", "title")
@@ -103,11 +106,13 @@ class PoolImportForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    members: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args, users, **kwargs):
+    def __init__(self, *args, users: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = users
+        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = users
 
 
 class InviteForm(forms.Form):

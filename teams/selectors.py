@@ -4,7 +4,7 @@ Anything else is not found (404), whether reached by id or by URL."""
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,15 +26,15 @@ from teams.models import (
 from teams.standing import Progress, for_learner, progress_for, progress_of, results_visible
 
 
-def admin_organisations(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
+def admin_organisations(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
 
 
-def organisation_for_admin(*, user: AbstractBaseUser | AnonymousUser, public_id: UUID | str) -> Organisation:
+def organisation_for_admin(*, user: User, public_id: UUID | str) -> Organisation:
     return get_object_or_404(admin_organisations(user), public_id=public_id)
 
 
-def assessment_for_admin(*, user: AbstractBaseUser | AnonymousUser, public_id: UUID | str) -> Assessment:
+def assessment_for_admin(*, user: User, public_id: UUID | str) -> Assessment:
     return get_object_or_404(
         Assessment.objects.select_related("organisation").filter(organisation__in=admin_organisations(user)),
         public_id=public_id,
@@ -45,7 +45,7 @@ def organisation_members(organisation: Organisation) -> list[Membership]:
     return list(organisation.memberships.select_related("user").order_by("user__username"))
 
 
-def assignable_users(assessment: Assessment) -> QuerySet[AbstractBaseUser]:
+def assignable_users(assessment: Assessment) -> QuerySet[User]:
     """Members of the assessment's organisation not yet assigned it."""
     members = assessment.organisation.memberships.values("user")
     assigned = assessment.assignments.values("user")
@@ -71,7 +71,7 @@ def assessment_report(assessment: Assessment) -> list[Progress]:
     return progress_for(assignments, assessment=assessment)
 
 
-def assignments_for(user: AbstractBaseUser | AnonymousUser) -> list[Progress]:
+def assignments_for(user: User | AnonymousUser) -> list[Progress]:
     """The learner's own assignments with their progress, soonest deadline first (the home page and the list)."""
     if not user.is_authenticated:
         return []
@@ -87,7 +87,7 @@ def assignments_for(user: AbstractBaseUser | AnonymousUser) -> list[Progress]:
     ]
 
 
-def assignment_for_learner(*, user: AbstractBaseUser | AnonymousUser, public_id: UUID | str) -> Assignment:
+def assignment_for_learner(*, user: User, public_id: UUID | str) -> Assignment:
     return get_object_or_404(
         Assignment.objects.select_related("assessment__organisation", "user"), public_id=public_id, user=user
     )
@@ -119,7 +119,7 @@ def learner_view(assignment: Assignment) -> dict:
     return {"progress": progress, "results_visible": visible}
 
 
-def course_certificate_candidates(user: AbstractBaseUser | AnonymousUser) -> list[dict]:
+def course_certificate_candidates(user: User) -> list[dict]:
     """Published courses with whether the learner has completed them and already holds their certificate."""
     held = set(Certificate.objects.filter(user=user, kind=Certificate.Kind.COURSE).values_list("course_id", flat=True))
     return [

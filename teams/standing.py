@@ -78,9 +78,10 @@ def status_of(*, passed: bool, complete: bool, can_improve: bool, deadline: date
 
 
 def overall_score(scores: list[float | None]) -> float | None:
-    if not scores or any(score is None for score in scores):
+    known = [score for score in scores if score is not None]
+    if not scores or len(known) < len(scores):
         return None
-    return round(sum(scores) / len(scores), 1)
+    return round(sum(known) / len(known), 1)
 
 
 def quiz_parts(assessment: Assessment) -> list[AssessmentQuiz]:

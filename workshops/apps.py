@@ -20,5 +20,6 @@ class WorkshopsConfig(AppConfig):
 
         # The syllabus shows the cohort's pacing: what the instructor has unlocked, and when.
         page_parts.register(
-            page_parts.SYLLABUS, lambda request, *, course: {"pacing": course_pacing(user=request.user, course=course)}
+            page_parts.SYLLABUS,
+            lambda request, *, course, content: {"pacing": course_pacing(user=request.user, course=course)},
         )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from courses.models import Course
@@ -23,8 +25,9 @@ class CohortForm(forms.ModelForm):
             raise forms.ValidationError("Between 1 and 500 seats.")
         return seats
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "The cohort cannot end before it starts.")
         return data

@@ -8,7 +8,7 @@ generation is a shared generation of config.reader_pages, so a cached syllabus f
 
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -30,7 +30,7 @@ def pacing_changed(*args, **kwargs) -> None:
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
 
 
-def locked_for(*, user: AbstractBaseUser) -> frozenset[tuple[int, str, str]]:
+def locked_for(*, user: User) -> frozenset[tuple[int, str, str]]:
     """(course id, kind, slug) locked for this learner in any of their cohorts: one cache round trip when warm."""
     from workshops.models import Lock
 

@@ -41,6 +41,7 @@ class Row:
     cells: dict[str, Cell] = field(default_factory=dict)
     last_event: datetime.datetime | None = None
     stuck: bool = False
+    shown: list[Cell] = field(default_factory=list)  # the cells of the columns on show, filled by room_grid
 
     @property
     def done_count(self) -> int:

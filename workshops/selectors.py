@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
@@ -16,13 +16,13 @@ from workshops.models import Cohort, Membership
 from workshops.pacing_cache import locked_for
 
 
-def cohorts_led(*, user: AbstractBaseUser) -> QuerySet[Cohort]:
+def cohorts_led(*, user: User) -> QuerySet[Cohort]:
     if not user.has_perm("workshops.lead_cohort"):
         raise PermissionDenied("Only instructors lead cohorts.")
     return Cohort.objects.led_by(user).select_related("course").annotate(member_count=Count("memberships"))
 
 
-def cohort_for_instructor(*, user: AbstractBaseUser, public_id: UUID | str) -> Cohort:
+def cohort_for_instructor(*, user: User, public_id: UUID | str) -> Cohort:
     """The instructor's own cohort: anyone else's id, or a non-instructor, gets 404 or 403, never the data."""
     return get_object_or_404(cohorts_led(user=user), public_id=public_id)
 
@@ -84,14 +84,14 @@ def cohort_locks(*, cohort: Cohort) -> set[tuple[str, str]]:
     return set(cohort.locks.values_list("kind", "slug"))
 
 
-def locked_items(*, user: AbstractBaseUser, course: Course) -> set[tuple[str, str]]:
+def locked_items(*, user: User | AnonymousUser, course: Course) -> set[tuple[str, str]]:
     """(kind, slug) the learner may not open yet: locked in any of their cohorts for this course."""
     if not user.is_authenticated:
         return set()
     return {(kind, slug) for course_id, kind, slug in locked_for(user=user) if course_id == course.pk}
 
 
-def item_locked(*, user: AbstractBaseUser, course: Course, kind: str, slug: str) -> bool:
+def item_locked(*, user: User | AnonymousUser, course: Course, kind: str, slug: str) -> bool:
     if not user.is_authenticated:
         return False
     return (course.pk, kind, slug) in locked_for(user=user)
@@ -120,7 +120,7 @@ class CoursePacing:
         return self._slugs("lab")
 
 
-def course_pacing(*, user: AbstractBaseUser, course: Course) -> CoursePacing:
+def course_pacing(*, user: User, course: Course) -> CoursePacing:
     if not user.is_authenticated:
         return CoursePacing()
     member = Membership.objects.filter(user=user, cohort__course=course).exists()

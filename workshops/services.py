@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
@@ -24,7 +24,7 @@ class TooManyJoinAttempts(JoinRefused):
     pass
 
 
-def require_instructor(user: AbstractBaseUser) -> None:
+def require_instructor(user: User) -> None:
     if not user.is_authenticated or not user.has_perm("workshops.lead_cohort"):
         raise PermissionDenied("Only instructors can lead cohorts.")
 
@@ -38,7 +38,7 @@ def _unused_code() -> str:
 
 def cohort_create(
     *,
-    instructor: AbstractBaseUser,
+    instructor: User,
     course: Course,
     name: str,
     starts_on: datetime.date,
@@ -100,7 +100,7 @@ def cohort_find_for_joining(*, code: str, client: str) -> Cohort:
 
 
 @transaction.atomic
-def cohort_join(*, cohort: Cohort, user: AbstractBaseUser) -> Membership:
+def cohort_join(*, cohort: Cohort, user: User) -> Membership:
     """Add the learner to the cohort, within the seat cap. Joining twice returns the existing membership."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     existing = Membership.objects.filter(cohort=cohort, user=user).first()

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import SignUpForm
 from accounts.services import user_sign_up
 from config.client_address import client_address
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from config.spreadsheets import csv_text
 from workshops import reports, room, selectors, services
 from workshops.forms import CohortForm, JoinCodeForm
@@ -16,9 +17,11 @@ from workshops.qr import qr_svg
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
     try:
         return min(max(int(value), low), high)
-    except (TypeError, ValueError):
+    except ValueError:
         return default
 
 
@@ -27,14 +30,14 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 @login_required
 @require_GET
-def cohort_list(request: HtmxHttpRequest) -> HttpResponse:
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cohorts = selectors.cohorts_led(user=request.user)
     return render(request, "workshops/cohort_list.html", {"cohorts": cohorts})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_create(request: HtmxHttpRequest) -> HttpResponse:
+def cohort_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.require_instructor(request.user)
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -46,7 +49,7 @@ def cohort_create(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     grid = room.room_grid(
         cohort=cohort,
@@ -68,7 +71,7 @@ def dashboard(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def projector(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def projector(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     join_url = request.build_absolute_uri(cohort.get_join_url())
     context = {"cohort": cohort, "join_url": join_url, "qr": qr_svg(join_url, label=f"Join {cohort.name}")}
@@ -77,7 +80,7 @@ def projector(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def code_rotate(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def code_rotate(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     services.cohort_code_rotate(cohort=cohort)
     messages.success(request, "New join code made. The old code and link no longer work.")
@@ -86,7 +89,7 @@ def code_rotate(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def joining_set(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def joining_set(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     services.cohort_joining_set(cohort=cohort, open=request.POST.get("open") == "1")
     messages.success(request, "Joining is open." if cohort.join_open else "Joining is closed.")
@@ -103,14 +106,14 @@ def _pacing_context(cohort) -> dict:
 
 @login_required
 @require_GET
-def pacing(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def pacing(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     return render(request, "workshops/pacing.html", _pacing_context(cohort))
 
 
 @login_required
 @require_POST
-def lock_set(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def lock_set(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     kind, slug = request.POST.get("kind", ""), request.POST.get("slug", "")
     known = {(item.kind, item.slug) for item in selectors.course_items(course=cohort.course)}
@@ -123,7 +126,7 @@ def lock_set(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def lock_all(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def lock_all(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     items = [(item.kind, item.slug) for item in selectors.course_items(course=cohort.course)]
     services.lock_all(cohort=cohort, items=items, locked=request.POST.get("locked") == "1")
@@ -134,7 +137,7 @@ def lock_all(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def analytics(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def analytics(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     context = {
         "cohort": cohort,
@@ -146,7 +149,7 @@ def analytics(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def gradebook(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def gradebook(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     cohort = selectors.cohort_for_instructor(user=request.user, public_id=public_id)
     header, rows = room.gradebook(cohort=cohort)
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
@@ -171,6 +174,15 @@ def join_enter(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "workshops/join_enter.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _joining_user(request: HtmxHttpRequest, form: SignUpForm | None) -> User | None:
+    """Who joins: the signed-in reader, or the account the sign-up form creates (None while the form is invalid)."""
+    if request.user.is_authenticated:
+        return request.user
+    if form is not None and form.is_valid():
+        return user_sign_up(request=request, form=form)
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     try:
@@ -178,12 +190,8 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     except services.JoinRefused as refusal:
         status = 429 if isinstance(refusal, services.TooManyJoinAttempts) else 404
         return render(request, "workshops/join_refused.html", {"reason": str(refusal)}, status=status)
-    signed_in = request.user.is_authenticated
-    form = None if signed_in else SignUpForm(request.POST or None)
-    if request.method == "POST" and (signed_in or form.is_valid()):
-        user = request.user if signed_in else None
-        if not signed_in:
-            user = user_sign_up(request=request, form=form)
+    form = None if request.user.is_authenticated else SignUpForm(request.POST or None)
+    if request.method == "POST" and (user := _joining_user(request, form)) is not None:
         try:
             services.cohort_join(cohort=cohort, user=user)
         except services.JoinRefused as refusal:
@@ -194,7 +202,7 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     context = {
         "cohort": cohort,
         "form": form,
-        "already_member": signed_in and cohort.memberships.filter(user=request.user).exists(),
+        "already_member": request.user.is_authenticated and cohort.memberships.filter(user=request.user).exists(),
         "seats_left": max(cohort.seat_cap - cohort.memberships.count(), 0),
         "login_url": reverse("login") + "?next=" + cohort.get_join_url(),
     }

@@ -112,7 +112,7 @@ def parse_course(directory: Path, problems: list[ContentProblem]) -> ParsedCours
         problems.append(ContentProblem(course_file, 1, "needs `title` (text) and `lessons` (a list of lesson slugs)"))
         return None
 
-    sources = {}
+    sources: dict[str, LessonSource] = {}
     for path in sorted((directory / "lessons").glob("*.md")):
         source = parse_lesson(path, problems)
         if source is None:

@@ -325,9 +325,9 @@ def read_options(parts: list[Segment]) -> Definition:
         options.append(option)
     if any(a.weight is not None for a in answers):
         return {"type": "multiple", "options": options}
-    right = [a for a in answers if a.mark == "="]
-    if len(right) > 1:
-        raise GiftError(right[1].offset, "several answers marked =: for several right answers use ~%50% weights")
+    marked_right = [a for a in answers if a.mark == "="]
+    if len(marked_right) > 1:
+        raise GiftError(marked_right[1].offset, "several answers marked =: for several right answers use ~%50% weights")
     return {"type": "single", "options": options}
 
 

@@ -6,7 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest
 from courses.content.errors import ContentError
 from quizzes.exchange.imports import MAX_UPLOAD_BYTES
 from teams import selectors, services
@@ -18,7 +18,7 @@ from teams.strengths import WEAK_BELOW, counted_attempts, factor_strengths, weak
 
 @login_required
 @require_GET
-def organisations(request: HtmxHttpRequest) -> HttpResponse:
+def organisations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "teams/organisations.html",
@@ -28,7 +28,7 @@ def organisations(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_create(request: HtmxHttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST)
     if not form.is_valid():
         context = {"organisations": selectors.admin_organisations(request.user), "form": form}
@@ -50,14 +50,14 @@ def organisation_context(organisation, invite_form=None) -> dict:
 
 @login_required
 @require_GET
-def organisation_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def organisation_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
     return render(request, "teams/organisation.html", organisation_context(organisation))
 
 
 @login_required
 @require_POST
-def organisation_invite(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def organisation_invite(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -73,7 +73,7 @@ def organisation_invite(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_create(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
     form = AssessmentForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +102,7 @@ IMPORT_PROBLEMS_SHOWN = 50
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pool_import(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def pool_import(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     """Import another platform's question file as one of the organisation's banks; a bad file lists its bad lines
     and saves nothing."""
     organisation = selectors.organisation_for_admin(user=request.user, public_id=public_id)
@@ -157,7 +157,7 @@ def assessment_context(assessment, *, assign_form=None, invite_form=None) -> dic
 
 @login_required
 @require_GET
-def assessment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assessment = selectors.assessment_for_admin(user=request.user, public_id=public_id)
     context = assessment_context(assessment)
     if request.htmx:
@@ -167,7 +167,7 @@ def assessment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_assign(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_assign(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assessment = selectors.assessment_for_admin(user=request.user, public_id=public_id)
     form = AssignForm(request.POST, users=selectors.assignable_users(assessment))
     if not form.is_valid():
@@ -181,7 +181,7 @@ def assessment_assign(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_invite(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_invite(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assessment = selectors.assessment_for_admin(user=request.user, public_id=public_id)
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -203,7 +203,7 @@ def assessment_invite(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def assessment_export_csv(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_export_csv(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assessment = selectors.assessment_for_admin(user=request.user, public_id=public_id)
     response = HttpResponse(
         report_csv(assessment, selectors.assessment_report(assessment)), content_type="text/csv; charset=utf-8"
@@ -214,7 +214,7 @@ def assessment_export_csv(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def assessment_export_json(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assessment_export_json(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assessment = selectors.assessment_for_admin(user=request.user, public_id=public_id)
     response = JsonResponse(
         report_json(assessment, selectors.assessment_report(assessment)), json_dumps_params={"indent": 2}

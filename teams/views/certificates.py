@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from courses.models import Course
 from teams import certificates
 from teams.selectors import course_certificate_candidates
@@ -14,7 +14,7 @@ from teams.selectors import course_certificate_candidates
 
 @login_required
 @require_GET
-def certificate_list(request: HtmxHttpRequest) -> HttpResponse:
+def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "certificates": certificates.certificates_for(request.user),
         "courses": course_certificate_candidates(request.user),
@@ -24,7 +24,7 @@ def certificate_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def course_certificate_claim(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
+def course_certificate_claim(request: AuthenticatedHttpRequest, course_slug: str) -> HttpResponse:
     course = get_object_or_404(Course.objects.published(), slug=course_slug)
     try:
         certificate = certificates.certificate_issue_for_course(user=request.user, course=course)
@@ -36,7 +36,7 @@ def course_certificate_claim(request: HtmxHttpRequest, course_slug: str) -> Http
 
 @login_required
 @require_GET
-def certificate_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def certificate_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     certificate = certificates.certificate_for_owner(user=request.user, public_id=public_id)
     verify_url = request.build_absolute_uri(certificate.get_verification_url())
     return render(request, "teams/certificate.html", {"certificate": certificate, "verify_url": verify_url})

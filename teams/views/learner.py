@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.client_address import client_address
-from config.http import HtmxHttpRequest
+from config.http import AuthenticatedHttpRequest
 from quizzes import flow
 from quizzes import selectors as quiz_selectors
 from quizzes import services as quiz_services
@@ -19,13 +19,13 @@ from teams.models import Certificate
 
 @login_required
 @require_GET
-def assignments(request: HtmxHttpRequest) -> HttpResponse:
+def assignments(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "teams/assignments.html", {"assignments": selectors.assignments_for(request.user)})
 
 
 @login_required
 @require_GET
-def assignment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     assignment = selectors.assignment_for_learner(user=request.user, public_id=public_id)
     context = selectors.learner_view(assignment)
     context["assignment"] = assignment
@@ -38,7 +38,7 @@ def assignment_detail(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
+def invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         invite = services.invitation_find(token=token, client=client_address(request))
     except services.TooManyInvitationGuesses as refusal:
@@ -61,7 +61,7 @@ def attempt_url(assignment, part, attempt, name: str = "attempt") -> str:
     return reverse(f"teams:{name}", args=[assignment.public_id, part.pk, attempt.number])
 
 
-def load(request: HtmxHttpRequest, public_id, part_id: int, number: int):
+def load(request: AuthenticatedHttpRequest, public_id, part_id: int, number: int):
     assignment = selectors.assignment_for_learner(user=request.user, public_id=public_id)
     part = selectors.assignment_part(assignment=assignment, part_id=part_id)
     attempt = selectors.assessment_attempt(assignment=assignment, part=part, number=number)
@@ -70,7 +70,7 @@ def load(request: HtmxHttpRequest, public_id, part_id: int, number: int):
 
 @login_required
 @require_POST
-def attempt_start(request: HtmxHttpRequest, public_id, part_id: int) -> HttpResponse:
+def attempt_start(request: AuthenticatedHttpRequest, public_id, part_id: int) -> HttpResponse:
     assignment = selectors.assignment_for_learner(user=request.user, public_id=public_id)
     part = selectors.assignment_part(assignment=assignment, part_id=part_id)
     try:
@@ -100,7 +100,7 @@ def answer_flow(assignment, part, attempt) -> AnswerFlow:
 
 @login_required
 @require_GET
-def attempt_detail(request: HtmxHttpRequest, public_id, part_id: int, number: int) -> HttpResponse:
+def attempt_detail(request: AuthenticatedHttpRequest, public_id, part_id: int, number: int) -> HttpResponse:
     assignment, part, attempt = load(request, public_id, part_id, number)
     if attempt.submitted_at is None and not quiz_services.attempt_is_open(attempt):
         services.assessment_attempt_submit(assignment=assignment, attempt=attempt)
@@ -113,7 +113,7 @@ def attempt_detail(request: HtmxHttpRequest, public_id, part_id: int, number: in
 
 @login_required
 @require_POST
-def answer(request: HtmxHttpRequest, public_id, part_id: int, number: int, position: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, public_id, part_id: int, number: int, position: int) -> HttpResponse:
     assignment, part, attempt = load(request, public_id, part_id, number)
     item = quiz_selectors.attempt_item(attempt=attempt, position=position)
     if item is None:
@@ -123,7 +123,7 @@ def answer(request: HtmxHttpRequest, public_id, part_id: int, number: int, posit
 
 @login_required
 @require_POST
-def attempt_submit(request: HtmxHttpRequest, public_id, part_id: int, number: int) -> HttpResponse:
+def attempt_submit(request: AuthenticatedHttpRequest, public_id, part_id: int, number: int) -> HttpResponse:
     assignment, part, attempt = load(request, public_id, part_id, number)
     flow.submit_post(request, answer_flow(assignment, part, attempt))
     services.assessment_attempt_submit(assignment=assignment, attempt=attempt)

@@ -64,8 +64,7 @@ class Lined(dict[object, object]):
         return self.lines.get(key, 0)
 
 
-# PyYAML ships no type hints (types-PyYAML is not in the lock): to mypy its SafeLoader is Any.
-class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]
+class _LineLoader(yaml.SafeLoader):
     pass
 
 
