@@ -21,7 +21,7 @@ def course_get(slug: str) -> Course:
     return get_object_or_404(Course.objects.published(), slug=slug)
 
 
-def lesson_get(course_slug: str, lesson_slug: str) -> Lesson:
+def lesson_get(*, course_slug: str, lesson_slug: str) -> Lesson:
     return get_object_or_404(
         Lesson.objects.published().select_related("course"), course__slug=course_slug, slug=lesson_slug
     )

@@ -134,7 +134,7 @@ def anonymous_lesson_html(course_slug: str, lesson_slug: str, done: bool, *, ver
 
 @require_POST
 def lesson_progress(request: HtmxHttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    lesson = selectors.lesson_get(course_slug, lesson_slug)
+    lesson = selectors.lesson_get(course_slug=course_slug, lesson_slug=lesson_slug)
     done = request.POST.get("done") == "1"
     lesson_progress_set(lesson=lesson, done=done, user=request.user, session=request.session)
     if request.htmx:

@@ -205,14 +205,14 @@ def review_links(*, quiz: Quiz, items: list[AttemptItem], answers: dict[int, Ans
             links[key] = {
                 "url": lesson_url(quiz.course.slug, version.lesson_slug, version.anchor),
                 "lesson": lesson.title if lesson else version.lesson_slug,
-                "heading": heading_name(lesson, version.anchor) if lesson else version.anchor,
+                "heading": heading_name(lesson, anchor=version.anchor) if lesson else version.anchor,
                 "positions": [],
             }
         links[key]["positions"].append(item.position)
     return list(links.values())
 
 
-def heading_name(lesson: Lesson, anchor: str) -> str:
+def heading_name(lesson: Lesson, *, anchor: str) -> str:
     stack = list(lesson.toc)
     while stack:
         heading = stack.pop()
