@@ -59,7 +59,7 @@ class LabLimits:
     memory_mb: int = 2048
     processes: int = 128
     file_size_mb: int = 64
-    open_files: int = 256
+    open_files: int = 1024
     output_kb: int = 256
     workspace_mb: int = 512
 

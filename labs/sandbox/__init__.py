@@ -113,7 +113,7 @@ class Limits:
     memory_bytes: int = 2048 * MiB  # RLIMIT_AS (address space; generous because of thread stacks and mmaps)
     processes: int = 128  # RLIMIT_NPROC, counted for the whole box (one host uid per box)
     file_size_bytes: int = 64 * MiB  # RLIMIT_FSIZE
-    open_files: int = 256  # RLIMIT_NOFILE
+    open_files: int = 1024  # RLIMIT_NOFILE (uv installing a lock of some 130 packages can need over 256)
     output_bytes: int = 1 * MiB  # kept per stream (stdout, stderr) per process
     workspace_bytes: int = 512 * MiB  # size of the /workspace tmpfs
     tmp_bytes: int = 128 * MiB  # size of the /tmp tmpfs (and a small /dev/shm; also the System V shm cap)
