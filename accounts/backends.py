@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from config import reader_prefetch
-from config.reader_pages import reader_changed, register_shared_generation
+from config.reader_pages import generation_bump, reader_changed, register_shared_generation
 
 GENERATION_KEY = "accounts:permissions-generation"
 ENTRY_TIMEOUT = 24 * 3600
@@ -78,9 +78,7 @@ class CachedPermissionsBackend(ModelBackend):
 def permissions_changed(action: str = "post_delete", **kwargs) -> None:
     if action not in ("post_add", "post_remove", "post_clear", "post_delete"):
         return
-    # Now, so this transaction sees its change, and after commit, so nobody keeps what they read in between.
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
+    generation_bump(GENERATION_KEY)
 
 
 def user_row_changed(sender, instance: User, **kwargs) -> None:

@@ -68,15 +68,17 @@ def reader_generation_key(user_id: int) -> str:
     return f"readers:generation:{user_id}"
 
 
-def reader_changed(user_id: int | None) -> None:
-    """Something about this reader that a page shows has changed: their cached pages are not used again.
-    Written now, so this transaction's next page is fresh, and after commit, so a page built from rows read in
-    between is dropped too (the same rule as courses.release and accounts.backends)."""
-    if user_id is None:
-        return
-    key = reader_generation_key(user_id)
+def generation_bump(key: str) -> None:
+    """Write a new token under a generation key: now, so this transaction's next read is fresh, and after commit, so
+    whatever was built from rows read in between is dropped too (the rule courses.release follows for versions)."""
     cache.set(key, secrets.token_hex(8), timeout=None)
     transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), timeout=None))
+
+
+def reader_changed(user_id: int | None) -> None:
+    """Something about this reader that a page shows has changed: their cached pages are not used again."""
+    if user_id is not None:
+        generation_bump(reader_generation_key(user_id))
 
 
 def generation_keys(user_id: int) -> list[str]:

@@ -1,13 +1,9 @@
 """The home page lists a learner's assignments, and config.reader_pages caches it: a learner's own assignment
 changes their pages; an assessment's title, deadline or parts change those of everyone assigned it."""
 
-import secrets
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from config.reader_pages import reader_changed, register_shared_generation
+from config.reader_pages import generation_bump, reader_changed, register_shared_generation
 
 ASSESSMENTS_GENERATION_KEY = "teams:assessments-generation"
 
@@ -17,8 +13,7 @@ def assignment_changed(sender, instance, **kwargs) -> None:
 
 
 def assessments_changed(*args, **kwargs) -> None:
-    cache.set(ASSESSMENTS_GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    transaction.on_commit(lambda: cache.set(ASSESSMENTS_GENERATION_KEY, secrets.token_hex(8), timeout=None))
+    generation_bump(ASSESSMENTS_GENERATION_KEY)
 
 
 def connect() -> None:

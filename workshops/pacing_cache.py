@@ -10,10 +10,9 @@ import secrets
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from config.reader_pages import register_shared_generation
+from config.reader_pages import generation_bump, register_shared_generation
 from config.reader_prefetch import reader_get_many, register_reader_keys
 
 GENERATION_KEY = "workshops:pacing-generation"
@@ -25,9 +24,7 @@ def learner_key(user_id: int) -> str:
 
 
 def pacing_changed(*args, **kwargs) -> None:
-    # Now, so this transaction's next read is fresh, and after commit, so nobody keeps what they read in between.
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
+    generation_bump(GENERATION_KEY)
 
 
 def locked_for(*, user: User) -> frozenset[tuple[int, str, str]]:
