@@ -137,4 +137,12 @@ def personal_page(request: HttpRequest, *, key: str | None, template: str, conte
         html = render_to_string(template, {**context(), "csrf_token": CSRF_SLOT}, request)
         if key is not None:
             cache.set(key, html, timeout=ENTRY_TIMEOUT)
+    if key is not None:
+        request._reader_page = html  # type: ignore[attr-defined]
     return with_csrf(html, request)
+
+
+def served_page(request: HttpRequest) -> str | None:
+    """The cacheable page `personal_page` answered this request with (its CSRF slot unfilled), if any: what
+    config.session_pages keeps for the session's next identical request."""
+    return getattr(request, "_reader_page", None)

@@ -28,7 +28,7 @@ def prefetch(user_id: int, *, also: Iterable[str] = ()) -> dict[str, Any]:
     """Read `also` and every registered key of this user in one round trip; returns what was found."""
     keys = [*also, *(key for source in _sources for key in source(user_id))]
     found = cache.get_many(keys)
-    found[_FETCHED] = frozenset(keys)
+    found[_FETCHED] = found[_ASKED] = frozenset(keys)
     return found
 
 
@@ -44,6 +44,15 @@ def reader_get_many(user: Any, keys: list[str]) -> dict[str, Any]:
     return cache.get_many(keys)
 
 
+def prefetched(user: Any) -> dict[str, Any] | None:
+    """Every entry this request's prefetch read, `ABSENT` for those it did not find; None when there was no
+    prefetch or the request wrote some of them since (what it read is then no longer what the cache holds)."""
+    found = getattr(user, "_reader_prefetch", None)
+    if found is None or found[_FETCHED] != found[_ASKED]:
+        return None
+    return {key: found.get(key, ABSENT) for key in found[_ASKED]}
+
+
 def forget(user: Any, keys: Iterable[str]) -> None:
     """This request wrote these keys: read them from the cache again."""
     found = getattr(user, "_reader_prefetch", None)
@@ -51,5 +60,9 @@ def forget(user: Any, keys: Iterable[str]) -> None:
         found[_FETCHED] = found[_FETCHED].difference(keys)
 
 
-# Stored beside the found entries: which keys the prefetch asked for (a key asked for and absent is a miss too).
+# Stored beside the found entries: which keys the prefetch asked for (a key asked for and absent is a miss too),
+# and which of them the request has not written since.
+_ASKED = "\0asked"
 _FETCHED = "\0fetched"
+# What `prefetched` reports for a key the cache did not have (a string, so it survives pickling as itself).
+ABSENT = "\0absent"

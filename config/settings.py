@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A signed-in reader's page served again from the cache, before everything below runs for it.
+    "config.session_pages.SessionPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,13 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-# Sessions are read on every signed-in request: through the cache when it is Redis (written through to the database,
-# so a cache restart signs nobody out), from the database otherwise (the database cache would gain nothing).
-SESSION_ENGINE = env.str(
-    "SESSION_ENGINE",
-    default="django.contrib.sessions.backends."
-    + ("cached_db" if CACHES["default"]["BACKEND"].endswith("RedisCache") else "db"),
-)
+# Sessions are read through the cache and written through to the database, so a cache restart signs nobody out.
+# A stored signed-in page (config.session_pages) depends on the session's cached value, so keep them in the cache.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 SESSION_COOKIE_HTTPONLY = True
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before its password is checked.

@@ -1,0 +1,137 @@
+"""A signed-in reader's page served again to the same session from the cache (config.session_pages): the very page
+the view would render, and only while everything it was built from is unchanged."""
+
+import re
+
+import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.test import Client
+
+from courses.release import content_version_bump
+from lti.services import SESSION_FRAME_ORIGINS
+from tests.courses.test_page_cache import LESSON_URL, SYLLABUS_URL, learner, waiting_message
+
+pytestmark = pytest.mark.django_db
+
+
+def served_from_store(response) -> bool:
+    # A stored page is answered before the authentication middleware gives the request a user.
+    return not hasattr(response.wsgi_request, "user")
+
+
+def settled(client: Client, url: str):
+    """The last rendered response and the first stored one. The first visit sets the CSRF cookie (and the last
+    lesson); in an empty cache, the first pages also write the generations and entries they were built from, so a
+    page is stored once those are there (two or three visits)."""
+    previous = client.get(url)
+    for _ in range(4):
+        response = client.get(url)
+        if served_from_store(response):
+            return previous, response
+        previous = response
+    raise AssertionError(f"{url} was never served from the store")
+
+
+def without_tokens(response) -> str:
+    return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", response.content.decode())
+
+
+def headers_of(response) -> dict[str, str]:
+    return {name: value for name, value in response.items() if name != "X-Request-ID"}
+
+
+@pytest.mark.parametrize("url", [LESSON_URL, SYLLABUS_URL, "/"], ids=["lesson", "syllabus", "home"])
+def test_the_next_identical_request_gets_the_stored_page_with_its_own_csrf_token(url):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner("ada", name="Ada Lovelace", finished=["disposability"]))
+    rendered, stored = settled(client, url)
+
+    assert not served_from_store(rendered)
+    assert without_tokens(stored) == without_tokens(rendered)
+    assert headers_of(stored) == headers_of(rendered)
+    assert "Ada Lovelace" in stored.content.decode() and "pagecache" not in stored.content.decode()
+    # The forms' token is masked afresh from this browser's secret, and a POST with it is accepted.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', stored.content.decode()).group(1)
+    assert token not in rendered.content.decode()
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "Ada Lovelace" not in client.get(url).content.decode()
+
+
+def test_an_unchanged_stored_page_answers_304():
+    client = Client()
+    client.force_login(learner("ada", name="Ada"))
+    _, page = settled(client, LESSON_URL)
+    again = client.get(LESSON_URL, headers={"If-None-Match": page["ETag"]})
+    assert served_from_store(again) and again.status_code == 304
+
+
+def mark_finished(client: Client, user) -> None:
+    client.post(LESSON_URL + "progress/", {"done": "1"})
+
+
+def sign_out_elsewhere(client: Client, user) -> None:
+    SessionStore(client.cookies["sessionid"].value).delete()
+
+
+def leave_a_message(client: Client, user) -> None:
+    client.cookies["messages"] = waiting_message("Saved elsewhere")
+
+
+def change_password(client: Client, user) -> None:
+    user.set_password("a-new-Passphrase-43")  # pragma: allowlist secret
+    user.save()
+
+
+def rename(client: Client, user) -> None:
+    user.first_name = "Augusta"
+    user.save()
+
+
+def release(client: Client, user) -> None:
+    content_version_bump()
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (mark_finished, "You have finished this lesson."),
+        (sign_out_elsewhere, "Log in"),
+        (leave_a_message, "Saved elsewhere"),
+        (change_password, "Log in"),
+        (rename, "Augusta"),
+        (release, "Ada"),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_a_change_to_what_the_page_is_built_from_renders_it_afresh(client, change, shown):
+    ada = learner("ada", name="Ada")
+    client.force_login(ada)
+    settled(client, LESSON_URL)
+
+    change(client, ada)
+    page = client.get(LESSON_URL)
+
+    assert not served_from_store(page)
+    assert shown in page.content.decode()
+
+
+def test_a_stored_page_of_a_session_launched_from_a_platform_may_still_be_framed_by_it(client):
+    client.force_login(learner("ada", name="Ada"))
+    session = client.session
+    session[SESSION_FRAME_ORIGINS] = ["https://lms.example.edu"]
+    session.save()
+
+    _, page = settled(client, SYLLABUS_URL)
+
+    assert "frame-ancestors https://lms.example.edu" in page["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page
+
+
+def test_another_session_of_the_same_reader_renders_its_own_page(client):
+    ada = learner("ada", name="Ada")
+    client.force_login(ada)
+    settled(client, SYLLABUS_URL)
+    laptop = Client()
+    laptop.force_login(ada)
+    laptop.get(SYLLABUS_URL)
+    assert not served_from_store(laptop.get(SYLLABUS_URL))
