@@ -26,7 +26,11 @@ def page_etag(request: HttpRequest, *parts: object) -> str | None:
     user = request.user
     # The header's links follow permissions: all of them, from the one cached lookup (accounts.backends).
     reader = (user.pk, display_name(user), sorted(user.get_all_permissions())) if user.is_authenticated else ()
-    key = repr((reader, csrf_secret, request.session.session_key, parts)).encode()
+    return etag_of(reader=reader, csrf_secret=csrf_secret, session_key=request.session.session_key, parts=parts)
+
+
+def etag_of(*, reader: tuple, csrf_secret: str, session_key: str | None, parts: tuple) -> str:
+    key = repr((reader, csrf_secret, session_key, parts)).encode()
     return '"' + hashlib.blake2b(key, digest_size=16).hexdigest() + '"'
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
@@ -138,11 +140,28 @@ def personal_page(request: HttpRequest, *, key: str | None, template: str, conte
         if key is not None:
             cache.set(key, html, timeout=ENTRY_TIMEOUT)
     if key is not None:
-        request._reader_page = html  # type: ignore[attr-defined]
+        offer_page(request, html)
     return with_csrf(html, request)
 
 
-def served_page(request: HttpRequest) -> str | None:
-    """The cacheable page `personal_page` answered this request with (its CSRF slot unfilled), if any: what
-    config.session_pages keeps for the session's next identical request."""
-    return getattr(request, "_reader_page", None)
+@dataclass(frozen=True)
+class OfferedPage:
+    body: str  # with CSRF_SLOT unfilled
+    # The cache entries it was built from besides the reader's own (config.reader_prefetch reads those), with the
+    # values it was built from.
+    depends_on: dict[str, Any]
+    # An anonymous page without a session: the same for every such reader, so it is shared, and its ETag parts
+    # (config.etags.page_etag) let each reader get their own ETag.
+    anonymous_etag_parts: tuple | None
+
+
+def offer_page(
+    request: HttpRequest, body: str, *, depends_on: dict[str, Any] | None = None, anonymous_etag_parts: tuple = ()
+) -> None:
+    """This request is answered with `body` (CSRF slot unfilled), which nothing but what the reader's session and
+    `depends_on` hold went into: config.session_pages may answer the next identical request with it."""
+    request._offered_page = OfferedPage(body, depends_on or {}, anonymous_etag_parts or None)  # type: ignore[attr-defined]
+
+
+def offered_page(request: HttpRequest) -> OfferedPage | None:
+    return getattr(request, "_offered_page", None)

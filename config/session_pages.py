@@ -1,18 +1,24 @@
-"""A signed-in reader's page served again to the same browser session without running the session, CSRF and
-authentication middleware or the view.
+"""A page served again from the cache without running the session, CSRF and authentication middleware or the view.
 
 Reading a cached page the usual way (config.reader_pages) still costs Django's whole request: the session loaded and
 decoded, the user and their prefetch read, the URL resolved, the view and every middleware run. For the pages a
-learner reloads most (lesson, syllabus, home) that is most of the time the server spends. So when a view serves a
-reader's page with `personal_page`, this middleware also stores the finished response per *browser session and
-request* (session cookie, CSRF cookie, every other cookie, host, scheme, path and query, htmx headers), together
-with what it was built from: every cache entry the request read about its reader (config.reader_prefetch: the user
-row, permissions, page generations, pacing, the content version) and the session itself, each with the value it
-had. The next identical request reads the entry and those values in two cache round trips and gets the stored
-response only if every one is unchanged. Anything that changes a page already rewrites one of them (progress and
-scores rewrite the reader's generation, a release the content version, a logout or a new message the session, a
-password change or a deactivation the user row), so a stored page is used exactly as long as the page it would
-render is the same. Any doubt (a message cookie, a malformed CSRF cookie, a method other than GET) goes the usual way.
+learner reloads most (lesson, syllabus, home) that is most of the time the server spends. So when a view answers
+with a page it offers (`config.reader_pages.offer_page`; `personal_page` does for signed-in readers), this
+middleware also stores the finished response for the next identical request, with what it was built from:
+
+- *A session's page* (the request had a session cookie) is stored per browser session and request (session cookie,
+  CSRF cookie, every other cookie, host, scheme, path and query, htmx headers). It depends on the session's own
+  value and on every cache entry the request read about its reader (config.reader_prefetch: the user row,
+  permissions, page generations, pacing, the content version).
+- *An anonymous page* (no session: the anonymous lesson, the same for every such reader) is shared by everyone
+  sending the same request, whatever their CSRF cookie; each gets their own ETag and forms' token.
+
+The next identical request reads the entry and those values (in one cache round trip once the process has seen the
+entry) and gets the stored response only if every one is unchanged. Anything that changes a page already rewrites
+one of them (progress and scores rewrite the reader's generation, a release the content version, a logout or a new
+message the session, a password change or a deactivation the user row), so a stored page is used exactly as long as
+the page it would render is the same. Any doubt (a message cookie, a malformed CSRF cookie, a method other than GET)
+goes the usual way.
 
 Needs sessions in the cache (the `cached_db` engine, the default): the session's value is one of the dependencies.
 """
@@ -32,7 +38,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.utils.cache import get_conditional_response
 
-from config.reader_pages import CSRF_SLOT, ENTRY_TIMEOUT, served_page
+from config.etags import etag_of
+from config.reader_pages import CSRF_SLOT, ENTRY_TIMEOUT, OfferedPage, offered_page
 from config.reader_prefetch import ABSENT, prefetched
 
 # What a response is and shows besides its body: htmx headers choose a partial, the rest name the page.
@@ -49,6 +56,8 @@ class StoredPage:
     # django-csp reads its per-response settings from attributes (the LTI frame middleware sets one): kept as well.
     csp: dict[str, Any]
     depends_on: dict[str, Any]  # cache key -> the value the page was built from (ABSENT: there was none)
+    # A page shared by anonymous readers: each gets an ETag of their own from these parts (config.etags).
+    anonymous_etag_parts: tuple | None
 
 
 class SessionPageMiddleware:
@@ -63,87 +72,120 @@ class SessionPageMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = self.entry_key(request) if self.enabled else None
-        if key is not None and (stored := self.read(key)) is not None:
-            return self.respond(request, stored)
+        key = entry_key(request) if self.enabled else None
+        if key is not None and (stored := read(key)) is not None:
+            return respond(request, stored)
         response = self.get_response(request)
-        if key is not None and (body := served_page(request)) is not None:
-            self.store(key, body, request, response)
+        if key is not None and (offered := offered_page(request)) is not None:
+            store(key, offered, request, response)
         return response
 
-    @staticmethod
-    def entry_key(request: HttpRequest) -> str | None:
-        """The key of this request's stored page, or None when the request may not have one."""
-        cookies = request.COOKIES
-        session_key = cookies.get(settings.SESSION_COOKIE_NAME)
-        csrf_secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
-        if (
-            request.method != "GET"
-            or not session_key
-            or CookieStorage.cookie_name in cookies  # a message waits to be shown once
-            or len(csrf_secret) != CSRF_SECRET_LENGTH
-            or not _ALLOWED_CSRF_CHARS.issuperset(csrf_secret)
-        ):
+
+def entry_key(request: HttpRequest) -> str | None:
+    """The key of this request's stored page, or None when the request may not have one. A session's pages are its
+    own (the key holds its cookie); without a session, every reader sending the same request shares one."""
+    cookies = request.COOKIES
+    csrf_secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if (
+        request.method != "GET"
+        or CookieStorage.cookie_name in cookies  # a message waits to be shown once
+        or len(csrf_secret) != CSRF_SECRET_LENGTH
+        or not _ALLOWED_CSRF_CHARS.issuperset(csrf_secret)
+    ):
+        return None
+    meta = request.META
+    in_session = settings.SESSION_COOKIE_NAME in cookies
+    parts = (
+        sorted(cookies.items())
+        if in_session
+        else sorted(item for item in cookies.items() if item[0] != settings.CSRF_COOKIE_NAME),
+        meta.get("HTTP_HOST", ""),
+        request.is_secure(),
+        request.get_full_path(),
+        [meta.get(name, "") for name in _HTMX_HEADERS],
+    )
+    kind = "session" if in_session else "anonymous"
+    return f"readers:{kind}-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+# The dependency keys of entries this process has read, so the next read fetches the entry and the current values
+# in one round trip (MGET reads them at one instant). A hint only: a wrong one costs a second round trip.
+_dependency_keys: dict[str, tuple[str, ...]] = {}
+_DEPENDENCY_HINTS = 20_000
+
+
+def read(key: str) -> StoredPage | None:
+    hinted = _dependency_keys.get(key, ())
+    current = cache.get_many([key, *hinted])
+    stored = current.pop(key, None)
+    if not isinstance(stored, StoredPage):
+        return None
+    dependencies = tuple(stored.depends_on)
+    if dependencies != hinted:
+        if len(_dependency_keys) >= _DEPENDENCY_HINTS:
+            _dependency_keys.clear()
+        _dependency_keys[key] = dependencies
+        current = cache.get_many(list(dependencies))
+    for dependency, value in stored.depends_on.items():
+        if current.get(dependency, ABSENT) != value:
             return None
-        meta = request.META
-        parts = (
-            sorted(cookies.items()),
-            meta.get("HTTP_HOST", ""),
-            request.is_secure(),
-            request.get_full_path(),
-            [meta.get(name, "") for name in _HTMX_HEADERS],
+    return stored
+
+
+def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
+    csrf_secret = request.COOKIES[settings.CSRF_COOKIE_NAME]
+    # get_token masks the cookie's secret afresh for this response, as CsrfViewMiddleware would.
+    request.META["CSRF_COOKIE"] = csrf_secret
+    response = HttpResponse(stored.body.replace(CSRF_SLOT, get_token(request)))
+    for name, value in stored.headers:
+        response[name] = value
+    if stored.anonymous_etag_parts is not None:
+        response["ETag"] = etag_of(
+            reader=(), csrf_secret=csrf_secret, session_key=None, parts=stored.anonymous_etag_parts
         )
-        return "readers:session-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    for name, morsel in stored.cookies.items():
+        response.cookies[name] = morsel
+    response["Content-Length"] = str(len(response.content))
+    response.__dict__.update(stored.csp)
+    if etag := response.get("ETag"):
+        return get_conditional_response(request, etag=etag, response=response) or response
+    return response
 
-    @staticmethod
-    def read(key: str) -> StoredPage | None:
-        stored = cache.get(key)
-        if not isinstance(stored, StoredPage):
-            return None
-        current = cache.get_many(list(stored.depends_on))
-        for dependency, value in stored.depends_on.items():
-            if current.get(dependency, ABSENT) != value:
-                return None
-        return stored
 
-    @staticmethod
-    def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
-        # get_token masks the cookie's secret afresh for this response, as CsrfViewMiddleware would.
-        request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
-        response = HttpResponse(stored.body.replace(CSRF_SLOT, get_token(request)))
-        for name, value in stored.headers:
-            response[name] = value
-        for name, morsel in stored.cookies.items():
-            response.cookies[name] = morsel
-        response["Content-Length"] = str(len(response.content))
-        response.__dict__.update(stored.csp)
-        if etag := response.get("ETag"):
-            return get_conditional_response(request, etag=etag, response=response) or response
-        return response
-
-    @staticmethod
-    def store(key: str, body: str, request: HttpRequest, response: HttpResponse) -> None:
-        session = getattr(request, "session", None)
-        user = getattr(request, "user", None)
-        if (
-            response.status_code != 200
-            or response.streaming
-            or session is None
-            or session.modified
-            or session.session_key != request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-            or user is None
-            or not user.is_authenticated
-            or not only_csrf_renewed(request, response)
-        ):
-            return
+def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpResponse) -> None:
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if (
+        response.status_code != 200
+        or response.streaming
+        or session is None
+        or session.modified
+        or session.session_key != request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        or user is None
+        or not only_csrf_renewed(request, response)
+    ):
+        return
+    depends_on = dict(offered.depends_on)
+    if session.session_key is not None:
+        depends_on[session.cache_key] = dict(session.items())
+    if user.is_authenticated:
         read = prefetched(user)
         if read is None:
             return
-        depends_on = {session.cache_key: dict(session.items()), **read}
-        headers = [(name, value) for name, value in response.items() if name != "Content-Length"]
-        csp = {name: value for name, value in response.__dict__.items() if name.startswith("_csp")}
-        cookies = dict(response.cookies.items())
-        cache.set(key, StoredPage(body, headers, cookies, csp, depends_on), timeout=ENTRY_TIMEOUT)
+        depends_on.update(read)
+    elif offered.anonymous_etag_parts is None and session.session_key is None:
+        return  # not offered as the same page for every anonymous reader
+    shared = session.session_key is None
+    headers = [
+        (name, value)
+        for name, value in response.items()
+        if name != "Content-Length" and not (shared and name == "ETag")
+    ]
+    csp = {name: value for name, value in response.__dict__.items() if name.startswith("_csp")}
+    # A shared page renews nobody's CSRF cookie: the one set now is this reader's.
+    cookies = {} if shared else dict(response.cookies.items())
+    etag_parts = offered.anonymous_etag_parts if shared else None
+    cache.set(key, StoredPage(offered.body, headers, cookies, csp, depends_on, etag_parts), timeout=ENTRY_TIMEOUT)
 
 
 def only_csrf_renewed(request: HttpRequest, response: HttpResponse) -> bool:

@@ -6,11 +6,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.etags import mark_personal, not_modified, page_etag
 from config.http import HtmxHttpRequest
-from config.reader_pages import cacheable, page_key, personal_page, render_anonymous, with_csrf
+from config.reader_pages import cacheable, offer_page, page_key, personal_page, render_anonymous, with_csrf
 from courses import page_parts, selectors
 from courses import reading as progress
 from courses.access import locked_response
-from courses.release import content_version, per_release
+from courses.release import VERSION_KEY, content_version, per_release
 from courses.search import search_lessons
 from courses.services import lesson_progress_set
 
@@ -106,6 +106,7 @@ def anonymous_lesson(request: HtmxHttpRequest, page: selectors.LessonPage, *, ve
         return response
     if cacheable(request):
         html = anonymous_lesson_html(lesson.course.slug, lesson.slug, done, version=version)
+        offer_page(request, html, depends_on={VERSION_KEY: version}, anonymous_etag_parts=(version, lesson.pk, done))
         response = HttpResponse(with_csrf(html, request))
     else:
         response = render(request, LESSON_TEMPLATE, lesson_context(page, done=done))

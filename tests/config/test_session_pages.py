@@ -135,3 +135,34 @@ def test_another_session_of_the_same_reader_renders_its_own_page(client):
     laptop.force_login(ada)
     laptop.get(SYLLABUS_URL)
     assert not served_from_store(laptop.get(SYLLABUS_URL))
+
+
+def test_anonymous_readers_share_a_stored_lesson_each_with_their_own_etag_and_token():
+    from config.etags import etag_of
+    from courses.models import Lesson
+    from courses.release import content_version
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    settled(first, LESSON_URL)
+    second.get(LESSON_URL)  # sets this browser's own CSRF cookie and last lesson
+    page = second.get(LESSON_URL)
+
+    assert served_from_store(page)
+    secret = second.cookies["csrftoken"].value
+    lesson = Lesson.objects.get(slug="disposability")
+    parts = (content_version(), lesson.pk, False)
+    assert page["ETag"] == etag_of(reader=(), csrf_secret=secret, session_key=None, parts=parts)
+    assert "csrftoken" not in page.cookies  # never the first reader's secret
+    assert second.get(LESSON_URL, headers={"If-None-Match": page["ETag"]}).status_code == 304
+    token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', page.content.decode()).group(1)
+    finished = second.post(LESSON_URL + "progress/", {"done": "1", "csrfmiddlewaretoken": token})
+    assert finished.status_code == 302
+    # Finished, in the session this POST began: the page is this session's own from now on.
+    assert "You have finished this lesson." in second.get(LESSON_URL).content.decode()
+    assert "Finished reading?" in first.get(LESSON_URL).content.decode()
+
+
+def test_a_release_renders_the_shared_anonymous_lesson_afresh(client):
+    settled(client, LESSON_URL)
+    content_version_bump()
+    assert not served_from_store(client.get(LESSON_URL))
