@@ -128,9 +128,17 @@ def page_key(request: HttpRequest, *, name: str, version: str, also: tuple = ())
     return "readers:page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def personal_page(request: HttpRequest, *, key: str | None, template: str, context: Callable[[], dict]) -> str:
+def personal_page(
+    request: HttpRequest,
+    *,
+    key: str | None,
+    template: str,
+    context: Callable[[], dict],
+    fresh_until: float | None = None,
+) -> str:
     """`template` rendered with `context()` for this reader, read from the cache under `key` (from `page_key`) when
-    it is there, stored there when it is not; rendered afresh each time when `key` is None.
+    it is there, stored there when it is not; rendered afresh each time when `key` is None. `fresh_until`: the
+    time (epoch seconds) after which the page may differ though nothing it was built from changed (the clock).
 
     The page is rendered with a slot for the CSRF token (every form's token is then one masked value, filled in on
     the way out), so the stored body holds no session's token."""
@@ -140,7 +148,7 @@ def personal_page(request: HttpRequest, *, key: str | None, template: str, conte
         if key is not None:
             cache.set(key, html, timeout=ENTRY_TIMEOUT)
     if key is not None:
-        offer_page(request, html)
+        offer_page(request, html, fresh_until=fresh_until)
     return with_csrf(html, request)
 
 
@@ -153,14 +161,22 @@ class OfferedPage:
     # An anonymous page without a session: the same for every such reader, so it is shared, and its ETag parts
     # (config.etags.page_etag) let each reader get their own ETag.
     anonymous_etag_parts: tuple | None
+    fresh_until: float | None  # epoch seconds: the page shows the clock's effects (a deadline passing)
 
 
 def offer_page(
-    request: HttpRequest, body: str, *, depends_on: dict[str, Any] | None = None, anonymous_etag_parts: tuple = ()
+    request: HttpRequest,
+    body: str,
+    *,
+    depends_on: dict[str, Any] | None = None,
+    anonymous_etag_parts: tuple = (),
+    fresh_until: float | None = None,
 ) -> None:
     """This request is answered with `body` (CSRF slot unfilled), which nothing but what the reader's session and
-    `depends_on` hold went into: config.session_pages may answer the next identical request with it."""
-    request._offered_page = OfferedPage(body, depends_on or {}, anonymous_etag_parts or None)  # type: ignore[attr-defined]
+    `depends_on` hold went into (and, with `fresh_until`, the clock until then): config.session_pages may answer
+    the next identical request with it."""
+    offered = OfferedPage(body, depends_on or {}, anonymous_etag_parts or None, fresh_until)
+    request._offered_page = offered  # type: ignore[attr-defined]
 
 
 def offered_page(request: HttpRequest) -> OfferedPage | None:

@@ -26,6 +26,7 @@ Needs sessions in the cache (the `cached_db` engine, the default): the session's
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import Morsel
@@ -58,6 +59,7 @@ class StoredPage:
     depends_on: dict[str, Any]  # cache key -> the value the page was built from (ABSENT: there was none)
     # A page shared by anonymous readers: each gets an ETag of their own from these parts (config.etags).
     anonymous_etag_parts: tuple | None
+    fresh_until: float | None  # epoch seconds: not served after (the page shows the clock's effects)
 
 
 class SessionPageMiddleware:
@@ -118,7 +120,7 @@ def read(key: str) -> StoredPage | None:
     hinted = _dependency_keys.get(key, ())
     current = cache.get_many([key, *hinted])
     stored = current.pop(key, None)
-    if not isinstance(stored, StoredPage):
+    if not isinstance(stored, StoredPage) or (stored.fresh_until is not None and time.time() >= stored.fresh_until):
         return None
     dependencies = tuple(stored.depends_on)
     if dependencies != hinted:
@@ -185,7 +187,11 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
     # A shared page renews nobody's CSRF cookie: the one set now is this reader's.
     cookies = {} if shared else dict(response.cookies.items())
     etag_parts = offered.anonymous_etag_parts if shared else None
-    cache.set(key, StoredPage(offered.body, headers, cookies, csp, depends_on, etag_parts), timeout=ENTRY_TIMEOUT)
+    timeout = ENTRY_TIMEOUT
+    if offered.fresh_until is not None:
+        timeout = min(timeout, int(offered.fresh_until - time.time()) + 1)
+    stored = StoredPage(offered.body, headers, cookies, csp, depends_on, etag_parts, offered.fresh_until)
+    cache.set(key, stored, timeout=timeout)
 
 
 def only_csrf_renewed(request: HttpRequest, response: HttpResponse) -> bool:

@@ -20,7 +20,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     version = content_version(reader=request.user)
     last_id = progress.last_lesson_id(request)
     # The assignments part shows deadlines passing: a page is kept for the minute it was built in at most.
-    key = page_key(request, name="home", version=version, also=(last_id, int(time.time() // 60)))
+    minute = int(time.time() // 60)
+    key = page_key(request, name="home", version=version, also=(last_id, minute))
 
     def context() -> dict:
         return {
@@ -29,7 +30,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             **page_parts.parts(page_parts.HOME, request),
         }
 
-    return HttpResponse(personal_page(request, key=key, template="courses/home.html", context=context))
+    page = personal_page(request, key=key, template="courses/home.html", context=context, fresh_until=(minute + 1) * 60)
+    return HttpResponse(page)
 
 
 @require_GET

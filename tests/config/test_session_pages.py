@@ -166,3 +166,17 @@ def test_a_release_renders_the_shared_anonymous_lesson_afresh(client):
     settled(client, LESSON_URL)
     content_version_bump()
     assert not served_from_store(client.get(LESSON_URL))
+
+
+def test_the_stored_home_page_is_not_served_after_the_minute_it_was_built_in(client, monkeypatch):
+    """Assignment deadlines pass with the clock, with nothing else changing."""
+    import time
+
+    start = (int(time.time() // 60) + 1) * 60 + 5  # five seconds into the next minute, whatever the real clock says
+    monkeypatch.setattr(time, "time", lambda: start)
+    client.force_login(learner("ada", name="Ada"))
+    settled(client, "/")
+    monkeypatch.setattr(time, "time", lambda: start + 50)
+    assert served_from_store(client.get("/"))
+    monkeypatch.setattr(time, "time", lambda: start + 56)
+    assert not served_from_store(client.get("/"))
