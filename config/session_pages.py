@@ -54,8 +54,6 @@ class StoredPage:
     headers: list[tuple[str, str]]
     # The CSRF cookie, when the page renewed its expiry (Django does whenever a page uses the token).
     cookies: dict[str, Morsel]
-    # django-csp reads its per-response settings from attributes (the LTI frame middleware sets one): kept as well.
-    csp: dict[str, Any]
     depends_on: dict[str, Any]  # cache key -> the value the page was built from (ABSENT: there was none)
     # A page shared by anonymous readers: each gets an ETag of their own from these parts (config.etags).
     anonymous_etag_parts: tuple | None
@@ -63,8 +61,10 @@ class StoredPage:
 
 
 class SessionPageMiddleware:
-    """Sits right after CSPMiddleware: what runs outside it (request id, security headers, WhiteNoise, the CSP
-    header) runs for a stored page too; everything inside is what a stored page spares."""
+    """Sits right after WhiteNoise: what runs outside it (the request id, the security headers) runs for a stored
+    page too; everything inside is what a stored page spares. The Content-Security-Policy header, written inside
+    (by django-csp, with the LTI frame's origins for a session launched from a platform), is stored with the page:
+    a deploy that changes it is a release, whose new content version every stored page depends on."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -148,7 +148,6 @@ def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
     for name, morsel in stored.cookies.items():
         response.cookies[name] = morsel
     response["Content-Length"] = str(len(response.content))
-    response.__dict__.update(stored.csp)
     if etag := response.get("ETag"):
         return get_conditional_response(request, etag=etag, response=response) or response
     return response
@@ -183,14 +182,13 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
         for name, value in response.items()
         if name != "Content-Length" and not (shared and name == "ETag")
     ]
-    csp = {name: value for name, value in response.__dict__.items() if name.startswith("_csp")}
     # A shared page renews nobody's CSRF cookie: the one set now is this reader's.
     cookies = {} if shared else dict(response.cookies.items())
     etag_parts = offered.anonymous_etag_parts if shared else None
     timeout = ENTRY_TIMEOUT
     if offered.fresh_until is not None:
         timeout = min(timeout, int(offered.fresh_until - time.time()) + 1)
-    stored = StoredPage(offered.body, headers, cookies, csp, depends_on, etag_parts, offered.fresh_until)
+    stored = StoredPage(offered.body, headers, cookies, depends_on, etag_parts, offered.fresh_until)
     cache.set(key, stored, timeout=timeout)
 
 
