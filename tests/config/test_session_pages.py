@@ -2,6 +2,7 @@
 the view would render, and only while everything it was built from is unchanged."""
 
 import re
+import string
 
 import pytest
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -180,3 +181,20 @@ def test_the_stored_home_page_is_not_served_after_the_minute_it_was_built_in(cli
     assert served_from_store(client.get("/"))
     monkeypatch.setattr(time, "time", lambda: start + 56)
     assert not served_from_store(client.get("/"))
+
+
+def test_a_masked_csrf_token_unmasks_to_its_secret_with_a_fresh_mask_each_time():
+    from django.middleware.csrf import _unmask_cipher_token, get_token
+    from django.test import RequestFactory
+
+    from config.session_pages import masked_csrf_token
+
+    request = RequestFactory().get("/")
+    get_token(request)  # a new secret, as Django makes them
+    secret = request.META["CSRF_COOKIE"]
+    tokens = {masked_csrf_token(secret) for _ in range(200)}
+
+    assert len(tokens) == 200
+    assert all(len(token) == 64 and token.isalnum() and _unmask_cipher_token(token) == secret for token in tokens)
+    # Every allowed character shows up in the masks: the pick is not confined to part of the alphabet.
+    assert set("".join(token[:32] for token in tokens)) == set(string.ascii_letters + string.digits)
