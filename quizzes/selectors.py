@@ -134,8 +134,10 @@ def attempt_progress(*, attempt: Attempt, answered: Collection[int]) -> list[tup
 
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
-    """Answers of an attempt keyed by item id."""
-    return {answer.item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+    """Answers of an attempt keyed by item id, with what showing, grading and changing them reads (the answer path
+    reads them all on every answer; the rest of a row costs more to load than the query)."""
+    answers = Answer.objects.filter(attempt=attempt).only("item_id", "given", "response", "credit")
+    return {answer.item_id: answer for answer in answers}
 
 
 def counted_score(*, attempts: list[Attempt], quiz: Quiz) -> float | None:
