@@ -103,7 +103,7 @@ def progress_steps(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int 
 def flow_question(
     flow: AnswerFlow, item: AttemptItem, *, total: int, answer: Answer | None, error: str = "", locked: bool = False
 ) -> QuestionView:
-    view = question_view(
+    return question_view(
         quiz=flow.quiz,
         attempt=flow.attempt,
         item=item,
@@ -113,9 +113,8 @@ def flow_question(
         editable=True,
         error=error,
         locked=locked,
+        action=flow.answer_url(item.position),
     )
-    view.action = flow.answer_url(item.position)
-    return view
 
 
 def base_context(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int | None) -> dict:
