@@ -9,6 +9,7 @@ import functools
 import logging
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -46,6 +47,14 @@ def _missing_on_outage(name: str, fallback):
     return guarded
 
 
+# incr's contract (ValueError for a missing key, never create one) in one round trip, and atomic: Django's client
+# asks EXISTS, then INCRBY, and a key that expires in between comes back as a counter without an expiry.
+INCR_EXISTING = """
+if redis.call('exists', KEYS[1]) == 0 then return false end
+return redis.call('incrby', KEYS[1], ARGV[1])
+"""
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django builds a new `redis.Redis` for every cache operation, and each one copies about 170 response callbacks:
     a tenth of a millisecond per operation on pages that make four or five. One client per connection pool does the
@@ -54,6 +63,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}
+        self._incr_scripts: dict[int, Script] = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -61,6 +71,16 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(id(client))
+        if script is None:
+            script = self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
+        value = script(keys=[key], args=[delta])  # EVALSHA: the script's text is sent once per Redis server
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class ResilientRedisCache(RedisCache):

@@ -1,7 +1,7 @@
 """The one rate limiter: a fixed window per (scope, key), counted in the shared cache so every process agrees.
 
 Each caller names its scope and its numbers (`hit(scope="password-reset", key=email, limit=1, window_seconds=300)`).
-Counting is `cache.add` (the first event of a window) or `cache.incr` (the rest): one round trip per event. Login
+Counting is `cache.incr` (one round trip) and, for the first event of a window, `cache.add` after it. Login
 failures are not counted here but by django-axes, which keeps them per account and per address with a cool-off.
 """
 
@@ -40,14 +40,10 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> Decision:
     """Count one event and say whether it is within `limit` for this window."""
     cache_key, retry_after = _window(scope=scope, key=key, window_seconds=window_seconds)
     try:
-        if cache.add(cache_key, 1, timeout=window_seconds + 30):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr: this is the window's first event again
-                cache.add(cache_key, 1, timeout=window_seconds + 30)
-                count = 1
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # the window's first event (unless another process counts it first: add then fails)
+            count = 1 if cache.add(cache_key, 1, timeout=window_seconds + 30) else cache.incr(cache_key)
     except Exception:  # any cache backend's connection error (redis, database, memcached)
         # The cache down or restarting must not turn every limited page into an error page: let the event through
         # and say so in the log. Logins stay limited meanwhile (axes counts failures in the database).

@@ -6,7 +6,7 @@ question's fields are named `q<position>-<field>` so the whole attempt can be on
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,18 +71,14 @@ def answers_save_posted(*, attempt: Attempt, data: QueryDict) -> int:
     """Save every question the form carries an answer for: the plain, no-JavaScript "Submit attempt" loses nothing.
     An incomplete or impossible answer is skipped (the others still count); returns how many were saved or kept."""
     saved = 0
-    existing = {answer.item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+    answers = selectors.attempt_answers(attempt=attempt)
     for item in selectors.attempt_items(attempt=attempt):
         if not posted_for(data, item.position):
             continue
         try:
             parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(data, item.position))
             services.answer_save(
-                attempt=attempt,
-                item=item,
-                given=parsed.given,
-                response=parsed.response,
-                existing=existing.get(item.pk),
+                attempt=attempt, item=item, given=parsed.given, response=parsed.response, answers=answers
             )
         except (IncompleteAnswer, TamperedAnswer):
             continue
@@ -107,7 +103,7 @@ def progress_steps(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int 
 def flow_question(
     flow: AnswerFlow, item: AttemptItem, *, total: int, answer: Answer | None, error: str = "", locked: bool = False
 ) -> QuestionView:
-    view = question_view(
+    return question_view(
         quiz=flow.quiz,
         attempt=flow.attempt,
         item=item,
@@ -117,9 +113,8 @@ def flow_question(
         editable=True,
         error=error,
         locked=locked,
+        action=flow.answer_url(item.position),
     )
-    view.action = flow.answer_url(item.position)
-    return view
 
 
 def base_context(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int | None) -> dict:
@@ -184,15 +179,20 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
         return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
     if not services.attempt_is_open(attempt):
         return closed(request, flow)
+    last = len(selectors.attempt_items_by_position(attempt=attempt))
     moving_on = request.POST.get("then") == "next"
     if moving_on and not posted_for(request.POST, item.position):
         # Nothing to save (nothing chosen, or the answer is already checked and its fields disabled): move on.
-        return redirect(flow.question_url(min(item.position + 1, attempt.items.count())))
+        return redirect(flow.question_url(min(item.position + 1, last)))
+    # Read once: this question's saved answer for the save, and what is answered for the progress shown back.
+    answers = selectors.attempt_answers(attempt=attempt)
     error = ""
     result = None
     try:
         parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(request.POST, item.position))
-        result = services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
+        result = services.answer_save(
+            attempt=attempt, item=item, given=parsed.given, response=parsed.response, answers=answers
+        )
     except TamperedAnswer:
         return HttpResponseBadRequest("This answer does not belong to the question.")
     except IncompleteAnswer as incomplete:
@@ -200,24 +200,33 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
     except services.AttemptClosed:
         return closed(request, flow)
     if request.htmx:
-        return answered_response(request, flow, item, result, error)
+        answered = {*answers, item.pk} if result else answers.keys()
+        saved = result.answer if result else answers.get(item.pk)
+        return answered_response(
+            request, flow, item, saved, answered, locked=bool(result and result.locked), error=error
+        )
     if error:
         return render_page(request, flow, item.position, error_item=item, error=error)
     # With feedback as you go the learner stays to read it; otherwise one-at-a-time moves on to the next question.
     stay = not moving_on and (flow.reveal_as_you_go or not flow.one_at_a_time)
-    show = item.position if stay else min(item.position + 1, attempt.items.count())
+    show = item.position if stay else min(item.position + 1, last)
     return redirect(flow.question_url(show))
 
 
 def answered_response(
-    request: HtmxHttpRequest, flow: AnswerFlow, item: AttemptItem, result: services.SaveResult | None, error: str
+    request: HtmxHttpRequest,
+    flow: AnswerFlow,
+    item: AttemptItem,
+    saved: Answer | None,
+    answered: Collection[int],
+    *,
+    locked: bool,
+    error: str,
 ) -> HttpResponse:
-    rows = selectors.attempt_progress(attempt=flow.attempt)
-    saved = result.answer if result else selectors.attempt_answers(attempt=flow.attempt).get(item.pk)
+    """`saved`: the question's answer as it now stands; `answered`: the ids of the attempt's answered items."""
+    rows = selectors.attempt_progress(attempt=flow.attempt, answered=answered)
     context = base_context(flow, rows, item.position)
-    context["question"] = flow_question(
-        flow, item, total=len(rows), answer=saved, error=error, locked=bool(result and result.locked)
-    )
+    context["question"] = flow_question(flow, item, total=len(rows), answer=saved, error=error, locked=locked)
     # A save on change swaps only the question's status line, so focus and the learner's typing stay put.
     partial = "status_answered" if request.htmx.target == f"question-{item.position}-status" else "answered"
     return render(request, f"quizzes/answer_flow.html#{partial}", context)

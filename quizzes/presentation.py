@@ -5,8 +5,6 @@ no accepted answer. Only with `reveal=True` (after the answer is graded, per the
 the feedback and the explanation added.
 """
 
-from django.urls import reverse
-
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
 from quizzes.types import question_type
 from quizzes.types.base import QuestionView, Shown
@@ -41,7 +39,9 @@ def question_view(
     editable: bool,
     error: str = "",
     locked: bool = False,
+    action: str = "",
 ) -> QuestionView:
+    """`action`: where an editable question posts its answer (the answer flow's URL for it)."""
     version = item.version
     definition = version.definition
     rendered = version.rendered
@@ -56,7 +56,7 @@ def question_view(
         template=qtype.template,
         prompt_html=rendered["prompt"],
         points=version.points,
-        action=reverse("quizzes:answer", args=[quiz.course.slug, quiz.slug, attempt.number, item.position]),
+        action=action,
         answered=answer is not None,
         editable=editable and not (reveal and answer is not None),
         revealed=reveal,

@@ -1,5 +1,7 @@
 """Reads that cross relations: quizzes for lessons, learners' attempts and counted scores."""
 
+from collections.abc import Collection
+
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
@@ -54,9 +56,10 @@ def attempt_item(*, attempt: Attempt, position: int) -> AttemptItem | None:
 def attempt_item_for_answer(
     *, user, course_slug: str, quiz_slug: str, number: int, position: int
 ) -> AttemptItem | None:
-    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt from the
-    shared cache while neither the learner nor the content changed (an attempt saved rewrites the learner's
-    generation, config.reader_pages), else from one query; its items from the shared cache.
+    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt and its items
+    in one entry of the shared cache while neither the learner nor the content changed (an attempt saved rewrites
+    the learner's generation, config.reader_pages), else the attempt from one query and its items as
+    `attempt_items_by_position` finds them.
 
     A cached attempt may say open when it was submitted a moment ago: every write re-reads that under a row lock
     (services.answer_save), so it is only ever shown, never trusted."""
@@ -79,7 +82,8 @@ def attempt_item_for_answer(
         )
         if attempt is None:
             return None
-        if key:
+        # Stored with its items (memoised on it): one round trip per answer reads both.
+        if attempt_items_by_position(attempt=attempt) and key:
             cache.set(key, attempt, timeout=ATTEMPT_ITEMS_TIMEOUT)
     return attempt_items_by_position(attempt=attempt).get(position)
 
@@ -123,16 +127,17 @@ def attempt_items_by_position(*, attempt: Attempt) -> dict[int, AttemptItem]:
     return attempt._items_by_position
 
 
-def attempt_progress(*, attempt: Attempt) -> list[tuple[int, bool]]:
-    """(position, answered) for every question of the attempt: the items from the cache, the answers in one query."""
-    answered = set(Answer.objects.filter(attempt=attempt).values_list("item_id", flat=True))
+def attempt_progress(*, attempt: Attempt, answered: Collection[int]) -> list[tuple[int, bool]]:
+    """(position, answered) for every question of the attempt, given the ids of the items answered."""
     items = attempt_items_by_position(attempt=attempt)
     return [(position, items[position].pk in answered) for position in sorted(items)]
 
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
-    """Answers of an attempt keyed by item id."""
-    return {answer.item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+    """Answers of an attempt keyed by item id, with what showing, grading and changing them reads (the answer path
+    reads them all on every answer; the rest of a row costs more to load than the query)."""
+    answers = Answer.objects.filter(attempt=attempt).only("item_id", "given", "response", "credit")
+    return {answer.item_id: answer for answer in answers}
 
 
 def counted_score(*, attempts: list[Attempt], quiz: Quiz) -> float | None:

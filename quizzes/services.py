@@ -2,6 +2,7 @@
 
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,18 +113,23 @@ def attempt_is_open(attempt: Attempt) -> bool:
 
 
 def answer_save(
-    *, attempt: Attempt, item: AttemptItem, given: dict[str, Any], response: Any, existing: Answer | None = None
+    *,
+    attempt: Attempt,
+    item: AttemptItem,
+    given: dict[str, Any],
+    response: Any,
+    answers: Mapping[int, Answer] | None = None,
 ) -> SaveResult:
     """Save (and grade) one answer as it is given.
 
     Posting the same answer again changes nothing. Under immediate feedback the first answer is final, since the
     learner has seen the key; under after-submit feedback the answer can change until the attempt is submitted.
     Every write is conditional on the attempt still being open, so it cannot slip in after the attempt is scored.
+    `answers`: the attempt's saved answers by item id, when the caller has just read them (spares a query).
     """
     if not attempt_is_open(attempt):
         raise AttemptClosed
-    if existing is None:
-        existing = Answer.objects.filter(item=item).first()
+    existing = answers.get(item.pk) if answers is not None else Answer.objects.filter(item=item).first()
     credit = graders.grade(item.version.definition, response)
     if existing is None:
         try:

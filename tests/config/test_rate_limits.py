@@ -1,6 +1,11 @@
+import re
+import shutil
+
+import pytest
 from django.core.cache import cache
 
 from config import rate_limits
+from tests.faults.services import ThrowawayRedis
 
 
 def test_hit_allows_the_limit_then_refuses_with_the_time_left(settings):
@@ -49,3 +54,39 @@ def test_an_unreachable_cache_lets_the_request_through_and_says_so(settings, cap
     assert decision.allowed
     assert rate_limits.exhausted(scope="t", key="ada", limit=1, window_seconds=60).allowed
     assert "the cache is unreachable" in caplog.text
+
+
+@pytest.fixture
+def redis_cache(settings, tmp_path):
+    """The production cache backend on a Redis server of the test's own (its command counts are the test's alone)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs Debian's redis-server")
+    server = ThrowawayRedis(tmp_path)
+    settings.CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": server.url(0)}}
+    yield server
+    server.stop()
+
+
+def commands(server: ThrowawayRedis) -> dict[str, int]:
+    stats = server.cli("info", "commandstats")
+    return {name: int(calls) for name, calls in re.findall(r"cmdstat_(\w+):calls=(\d+)", stats)}
+
+
+def test_on_redis_a_window_counts_each_later_event_in_one_command(redis_cache):
+    assert rate_limits.hit(scope="t", key="ada", limit=3, window_seconds=600).allowed
+    redis_cache.cli("config", "resetstat")
+    decisions = [rate_limits.hit(scope="t", key="ada", limit=3, window_seconds=600) for _ in range(4)]
+
+    assert [decision.allowed for decision in decisions] == [True, True, False, False]
+    sent = commands(redis_cache)  # what a script runs is counted too (exists, incrby), under its own name
+    assert sent["evalsha"] == 4 and "set" not in sent and sent["incrby"] == 4
+    (key,) = redis_cache.cli("keys", "*rate:t:*").split()
+    assert 600 < int(redis_cache.cli("ttl", key)) <= 630  # the first event's expiry stands
+
+
+def test_on_redis_incr_of_a_missing_key_raises_and_creates_nothing(redis_cache):
+    with pytest.raises(ValueError):
+        cache.incr("absent")
+    assert redis_cache.cli("keys", "*").split() == []
+    cache.set("present", 4)
+    assert cache.incr("present", 3) == 7 and cache.get("present") == 7

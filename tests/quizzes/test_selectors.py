@@ -59,13 +59,13 @@ def test_no_item_for_a_position_the_attempt_does_not_have(final_bank):
 def test_attempt_progress_marks_the_answered_positions(final_bank, client):
     ada = UserFactory(username="ada")
     attempt = attempt_start(user=ada, quiz=final_bank)
-    selectors.attempt_progress(attempt=attempt)  # the items cached before any answer
+    selectors.attempt_items_by_position(attempt=attempt)  # the items cached before any answer
     client.force_login(ada)
 
     url = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/questions/2/"
     response = client.post(url, answer_data(attempt, attempt.items.get(position=2)), headers={"HX-Request": "true"})
 
     assert response.status_code == 200
-    rows = selectors.attempt_progress(attempt=attempt)
+    rows = selectors.attempt_progress(attempt=attempt, answered=selectors.attempt_answers(attempt=attempt))
     assert [position for position, answered in rows if answered] == [2]
     assert [position for position, _ in rows] == list(range(1, attempt.items.count() + 1))

@@ -193,3 +193,51 @@ def test_a_cached_attempt_that_was_submitted_elsewhere_takes_no_answer(signed_in
     # Sent where the closed attempt is shown (the attempt's page, read afresh, passes the learner on to the results).
     landing = signed_in.get(late.headers["HX-Redirect"], follow=True)
     assert landing.redirect_chain[-1][0].endswith("/results/")
+
+
+def quiz_statements(queries) -> list[str]:
+    """What an answer asked the database about quizzes (not the session or cache tables, which vary by backend)."""
+    return [q["sql"].split()[0] for q in queries.captured_queries if '"quizzes_' in q["sql"]]
+
+
+def test_an_answer_reads_the_attempts_answers_once_and_writes_once(signed_in, quiz_dir):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.release import content_version
+
+    content_version()  # as a release leaves it: the answer path caches the attempt under it
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = start(signed_in, quiz)
+    first, second = (attempt.items.select_related("version").get(position=n) for n in (1, 2))
+    signed_in.post(answer_url(attempt, 1), answer_data(attempt, first), **HTMX)
+
+    with CaptureQueriesContext(connection) as changed:
+        response = signed_in.post(answer_url(attempt, 1), answer_data(attempt, first, right=False), **HTMX)
+    assert response.status_code == 200 and "1</strong> of 8 answered" in response.content.decode()
+    # The attempt and its items from the cache; one read of the answers serves the save and the progress.
+    assert quiz_statements(changed) == ["SELECT", "UPDATE"]
+    assert Answer.objects.get(item=first).credit == 0
+
+    with CaptureQueriesContext(connection) as added:
+        response = signed_in.post(answer_url(attempt, 2), answer_data(attempt, second), **HTMX)
+    assert response.status_code == 200 and "2</strong> of 8 answered" in response.content.decode()
+    assert quiz_statements(added) == ["SELECT", "SELECT", "INSERT"]  # the second locks the attempt (PostgreSQL)
+
+
+def test_a_cached_syllabus_shows_the_score_of_an_attempt_answered_in_place(client, content_course):
+    from quizzes.models import Quiz
+
+    ada = UserFactory(username="ada")
+    client.force_login(ada)
+    client.get("/courses/twelve-factor/")
+    assert "Score 100%" not in client.get("/courses/twelve-factor/").content.decode()  # served from the cache
+
+    attempt = start(client, Quiz.objects.get(course=content_course, slug="final"))
+    prefix = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}"
+    for item in attempt.items.all():
+        response = client.post(f"{prefix}/questions/{item.position}/", answer_data(attempt, item), **HTMX)
+        assert response.status_code == 200
+    assert client.post(f"{prefix}/submit/").status_code == 302
+
+    assert "Score 100%" in client.get("/courses/twelve-factor/").content.decode()
