@@ -6,12 +6,15 @@ Procfile's) on PostgreSQL, with /healthz on the same server at the same concurre
 Needs PostgreSQL at DATABASE_URL (the database is created if the role may) and, for the production-like cache the
 rate limit counts in, Redis at CACHE_URL (unset: the database cache).
 Every request is a real write: learners answer the final bank (feedback after submit), alternating a right and a
-wrong answer, so each POST grades and updates an answer. 64 learners share the 16 connections so the per-learner
-rate limit stays in the path without being hit. Target (DESIGN §9): answer p95 ≤ 3 × /healthz p95, same run.
+wrong answer, so each POST grades and updates an answer. Each POST carries the headers htmx sends from the attempt
+page (HX-Request, and HX-Target: the question's status line the page swaps on a change). 64 learners share the 16
+connections so the per-learner rate limit stays in the path without being hit. Target (DESIGN §9): answer p95 ≤ 3 ×
+/healthz p95, same run.
 """
 
 import http.client
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -81,8 +84,15 @@ def prepare_learners(env: dict[str, str]) -> list[dict]:
         client.force_login(user)
         items = list(attempt.items.select_related("version").order_by("position"))
         prefix = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/questions/"
+        # The element each question's answer swaps, as the attempt page tells htmx (sent as HX-Target).
+        page = client.get(f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/").content.decode()
+        targets = dict(re.findall(r'<section [^>]*hx-post="([^"]+)"[^>]*hx-target="#([^"]+)"', page))
         bodies = [
-            (f"{prefix}{item.position}/", urllib.parse.urlencode(answer_data(attempt, item, right=right), doseq=True))
+            (
+                f"{prefix}{item.position}/",
+                urllib.parse.urlencode(answer_data(attempt, item, right=right), doseq=True),
+                targets.get(f"{prefix}{item.position}/", ""),
+            )
             for item in items
             for right in (True, False)
         ]
@@ -166,7 +176,7 @@ def main() -> None:
     def answer_request(slot: int, n: int):
         learner = learners[(slot + CONCURRENCY * (n // CONCURRENCY)) % LEARNERS]
         with lock:
-            path, body = learner["bodies"][learner["next"] % len(learner["bodies"])]
+            path, body, target = learner["bodies"][learner["next"] % len(learner["bodies"])]
             learner["next"] += 1
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -175,6 +185,8 @@ def main() -> None:
             "HX-Request": "true",
             "Host": "127.0.0.1",
         }
+        if target:
+            headers["HX-Target"] = target
         return "POST", path, body, headers
 
     def health_request(slot: int, n: int):
