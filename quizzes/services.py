@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from config import rate_limits
@@ -134,12 +133,7 @@ def answer_save(
     if existing is None:
         try:
             with transaction.atomic():
-                # Lock the attempt row: a submit running at the same moment either sees this answer or refuses it.
-                current = (
-                    Attempt.objects.select_for_update().filter(pk=attempt.pk).values("submitted_at", "deadline").get()
-                )
-                if not attempt_is_open(Attempt(**current)):
-                    raise AttemptClosed
+                lock_open_attempt(attempt)
                 answer = Answer.objects.create(
                     attempt=attempt, item=item, given=given, response=response, credit=credit
                 )
@@ -151,16 +145,23 @@ def answer_save(
     # Scoped attempts (assessments) show no feedback while open, so their answers may change until submitted.
     if attempt.quiz.feedback == Quiz.Feedback.IMMEDIATE and not attempt.scope:
         return SaveResult(existing, changed=False, locked=True)
-    open_now = Q(attempt__submitted_at__isnull=True) & (
-        Q(attempt__deadline__isnull=True) | Q(attempt__deadline__gt=timezone.now())
-    )
-    updated = Answer.objects.filter(open_now, pk=existing.pk).update(
-        given=given, response=response, credit=credit, updated_at=timezone.now()
-    )
-    if not updated:
-        raise AttemptClosed
+    with transaction.atomic():
+        # Not one UPDATE conditional on the attempt being open: its condition is read before it waits for the
+        # answer row, which a submit scoring the attempt holds, so the change would land after the score.
+        lock_open_attempt(attempt)
+        Answer.objects.filter(pk=existing.pk).update(
+            given=given, response=response, credit=credit, updated_at=timezone.now()
+        )
     existing.given, existing.response, existing.credit = given, response, credit
     return SaveResult(existing, changed=True, locked=False)
+
+
+def lock_open_attempt(attempt: Attempt) -> None:
+    """Lock the attempt's row for the rest of the transaction, or raise AttemptClosed: a submit scoring it at the
+    same moment (attempt_submit holds the same lock) either counts this answer or makes this refuse it."""
+    current = Attempt.objects.select_for_update().filter(pk=attempt.pk).values("submitted_at", "deadline").get()
+    if not attempt_is_open(Attempt(**current)):
+        raise AttemptClosed
 
 
 @transaction.atomic

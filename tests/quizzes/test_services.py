@@ -206,3 +206,41 @@ def test_rate_limit_per_user(settings, learner):
     settings.QUIZ_ANSWERS_PER_MINUTE = 3
     assert [services.answer_rate_allowed(user_id=learner.pk) for _ in range(5)] == [True, True, True, False, False]
     assert services.answer_rate_allowed(user_id=learner.pk + 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_changed_while_a_submit_scores_the_attempt_is_refused_not_saved_after_the_score(quiz_dir, learner):
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: the embedded SQLite locks the whole database instead")
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").first()
+    answer(attempt, item, right=True)
+    outcome = {}
+
+    def change_the_answer() -> None:
+        try:
+            outcome["changed"] = answer(attempt, item, right=False).changed
+        except services.AttemptClosed:
+            outcome["closed"] = True
+        finally:
+            connection.close()
+
+    # A submit at the moment it scores: the attempt and its answers locked and the score written, not yet committed.
+    with transaction.atomic():
+        Attempt.objects.select_for_update().get(pk=attempt.pk)
+        list(Answer.objects.select_for_update().filter(attempt=attempt))
+        Attempt.objects.filter(pk=attempt.pk).update(submitted_at=timezone.now(), score=12.5)
+        learner_tab = threading.Thread(target=change_the_answer)
+        learner_tab.start()
+        learner_tab.join(timeout=1.0)
+        assert learner_tab.is_alive(), "the change should wait for the submit"
+    learner_tab.join(timeout=10)
+
+    assert outcome == {"closed": True}
+    assert Answer.objects.get(item=item).credit == 1.0

@@ -215,8 +215,9 @@ def test_an_answer_reads_the_attempts_answers_once_and_writes_once(signed_in, qu
     with CaptureQueriesContext(connection) as changed:
         response = signed_in.post(answer_url(attempt, 1), answer_data(attempt, first, right=False), **HTMX)
     assert response.status_code == 200 and "1</strong> of 8 answered" in response.content.decode()
-    # The attempt and its items from the cache; one read of the answers serves the save and the progress.
-    assert quiz_statements(changed) == ["SELECT", "UPDATE"]
+    # The attempt and its items from the cache; one read of the answers serves the save and the progress; the
+    # change locks the attempt first (a submit at the same moment either counts it or refuses it).
+    assert quiz_statements(changed) == ["SELECT", "SELECT", "UPDATE"]
     assert Answer.objects.get(item=first).credit == 0
 
     with CaptureQueriesContext(connection) as added:
