@@ -184,7 +184,6 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
     if moving_on and not posted_for(request.POST, item.position):
         # Nothing to save (nothing chosen, or the answer is already checked and its fields disabled): move on.
         return redirect(flow.question_url(min(item.position + 1, last)))
-    # Read once: this question's saved answer for the save, and what is answered for the progress shown back.
     answers = selectors.attempt_answers(attempt=attempt)
     error = ""
     result = None
@@ -200,7 +199,9 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
     except services.AttemptClosed:
         return closed(request, flow)
     if request.htmx:
-        answered = {*answers, item.pk} if result else answers.keys()
+        # Read after this save: a page saving several questions at once sends them together, and the progress each
+        # response shows must count the others that were saved meanwhile (the last one to arrive is what stays).
+        answered = selectors.attempt_answered_item_ids(attempt=attempt)
         saved = result.answer if result else answers.get(item.pk)
         return answered_response(
             request, flow, item, saved, answered, locked=bool(result and result.locked), error=error

@@ -200,7 +200,7 @@ def quiz_statements(queries) -> list[str]:
     return [q["sql"].split()[0] for q in queries.captured_queries if '"quizzes_' in q["sql"]]
 
 
-def test_an_answer_reads_the_attempts_answers_once_and_writes_once(signed_in, quiz_dir):
+def test_an_answer_writes_once_and_shows_what_is_answered_after_writing(signed_in, quiz_dir):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -215,15 +215,44 @@ def test_an_answer_reads_the_attempts_answers_once_and_writes_once(signed_in, qu
     with CaptureQueriesContext(connection) as changed:
         response = signed_in.post(answer_url(attempt, 1), answer_data(attempt, first, right=False), **HTMX)
     assert response.status_code == 200 and "1</strong> of 8 answered" in response.content.decode()
-    # The attempt and its items from the cache; one read of the answers serves the save and the progress; the
-    # change locks the attempt first (a submit at the same moment either counts it or refuses it).
-    assert quiz_statements(changed) == ["SELECT", "SELECT", "UPDATE"]
+    # The attempt and its items from the cache; the answers read for the save; the change locks the attempt first
+    # (a submit at the same moment either counts it or refuses it); what is answered read after the write.
+    assert quiz_statements(changed) == ["SELECT", "SELECT", "UPDATE", "SELECT"]
     assert Answer.objects.get(item=first).credit == 0
 
     with CaptureQueriesContext(connection) as added:
         response = signed_in.post(answer_url(attempt, 2), answer_data(attempt, second), **HTMX)
     assert response.status_code == 200 and "2</strong> of 8 answered" in response.content.decode()
-    assert quiz_statements(added) == ["SELECT", "SELECT", "INSERT"]  # the second locks the attempt (PostgreSQL)
+    assert quiz_statements(added) == ["SELECT", "SELECT", "INSERT", "SELECT"]
+
+
+def test_the_progress_shown_after_an_answer_counts_the_pages_other_answers_saved_meanwhile(
+    signed_in, quiz_dir, monkeypatch
+):
+    """A page saving several questions sends their requests together; each response's progress is swapped into the
+    page, and the last to arrive stays, so each must count what the others saved while it was being graded."""
+    from django.http import QueryDict
+
+    from quizzes import services
+    from quizzes.responses import parse_answer
+
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit", display="all")
+    attempt = start(signed_in, quiz)
+    first, second = (attempt.items.select_related("version").get(position=n) for n in (1, 2))
+    save = services.answer_save
+
+    def save_while_the_other_question_is_saved(**kwargs):
+        fields = QueryDict(mutable=True)
+        for name, value in answer_data(attempt, second).items():
+            fields.setlist(name, value if isinstance(value, list) else [value])
+        parsed = parse_answer(attempt=attempt, version=second.version, data=fields)
+        save(attempt=attempt, item=second, given=parsed.given, response=parsed.response)
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "answer_save", save_while_the_other_question_is_saved)
+    response = signed_in.post(answer_url(attempt, 1), answer_data(attempt, first), **HTMX)
+
+    assert "2</strong> of 8 answered" in response.content.decode()
 
 
 def test_a_cached_syllabus_shows_the_score_of_an_attempt_answered_in_place(client, content_course):
