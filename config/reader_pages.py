@@ -169,13 +169,13 @@ def offer_page(
     body: str,
     *,
     depends_on: dict[str, Any] | None = None,
-    anonymous_etag_parts: tuple = (),
+    anonymous_etag_parts: tuple | None = None,
     fresh_until: float | None = None,
 ) -> None:
     """This request is answered with `body` (CSRF slot unfilled), which nothing but what the reader's session and
     `depends_on` hold went into (and, with `fresh_until`, the clock until then): config.session_pages may answer
     the next identical request with it."""
-    offered = OfferedPage(body, depends_on or {}, anonymous_etag_parts or None, fresh_until)
+    offered = OfferedPage(body, depends_on or {}, anonymous_etag_parts, fresh_until)
     request._offered_page = offered  # type: ignore[attr-defined]
 
 
