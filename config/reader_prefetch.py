@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.cache import cache
 
+from config.cache import decode_many, get_many_encoded
+
 KeySource = Callable[[int], list[str]]
 _sources: list[KeySource] = []
 
@@ -27,8 +29,10 @@ def register_reader_keys(source: KeySource) -> None:
 def prefetch(user_id: int, *, also: Iterable[str] = ()) -> dict[str, Any]:
     """Read `also` and every registered key of this user in one round trip; returns what was found."""
     keys = [*also, *(key for source in _sources for key in source(user_id))]
-    found = cache.get_many(keys)
+    encoded = get_many_encoded(keys)
+    found = decode_many(encoded)
     found[_FETCHED] = found[_ASKED] = frozenset(keys)
+    found[_ENCODED] = encoded
     return found
 
 
@@ -45,12 +49,14 @@ def reader_get_many(user: Any, keys: list[str]) -> dict[str, Any]:
 
 
 def prefetched(user: Any) -> dict[str, Any] | None:
-    """Every entry this request's prefetch read, `ABSENT` for those it did not find; None when there was no
-    prefetch or the request wrote some of them since (what it read is then no longer what the cache holds)."""
+    """Every entry this request's prefetch read, as `config.cache.get_many_encoded` gave it (the very bytes its values
+    were decoded from, on Redis), `ABSENT` for those it did not find; None when there was no prefetch or the request
+    wrote some of them since (what it read is then no longer what the cache holds)."""
     found = getattr(user, "_reader_prefetch", None)
     if found is None or found[_FETCHED] != found[_ASKED]:
         return None
-    return {key: found.get(key, ABSENT) for key in found[_ASKED]}
+    encoded = found[_ENCODED]
+    return {key: encoded.get(key, ABSENT) for key in found[_ASKED]}
 
 
 def forget(user: Any, keys: Iterable[str]) -> None:
@@ -64,5 +70,6 @@ def forget(user: Any, keys: Iterable[str]) -> None:
 # and which of them the request has not written since.
 _ASKED = "\0asked"
 _FETCHED = "\0fetched"
+_ENCODED = "\0encoded"
 # What `prefetched` reports for a key the cache did not have (a string, so it survives pickling as itself).
 ABSENT = "\0absent"

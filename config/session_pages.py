@@ -40,6 +40,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils.cache import get_conditional_response
 
+from config.cache import decode_many, get_many_encoded
 from config.etags import etag_of
 from config.reader_pages import CSRF_SLOT, ENTRY_TIMEOUT, OfferedPage, offered_page
 from config.reader_prefetch import ABSENT, prefetched
@@ -51,11 +52,14 @@ _ALLOWED_CSRF_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 
 @dataclass(frozen=True)
 class StoredPage:
-    body: str  # with config.reader_pages.CSRF_SLOT where the forms' token goes
+    # The page's UTF-8 bytes cut where the forms' token goes (config.reader_pages.CSRF_SLOT): joined with a token.
+    body: tuple[bytes, ...]
     headers: list[tuple[str, str]]
     # The CSRF cookie, when the page renewed its expiry (Django does whenever a page uses the token).
     cookies: dict[str, Morsel]
-    depends_on: dict[str, Any]  # cache key -> the value the page was built from (ABSENT: there was none)
+    # Cache key -> the entry the page was built from as `config.cache.get_many_encoded` reads it (ABSENT: none), so
+    # telling it unchanged decodes nothing.
+    depends_on: dict[str, Any]
     # A page shared by anonymous readers: each gets an ETag of their own from these parts (config.etags).
     anonymous_etag_parts: tuple | None
     fresh_until: float | None  # epoch seconds: not served after (the page shows the clock's effects)
@@ -119,8 +123,10 @@ _DEPENDENCY_HINTS = 20_000
 
 def read(key: str) -> StoredPage | None:
     hinted = _dependency_keys.get(key, ())
-    current = cache.get_many([key, *hinted])
-    stored = current.pop(key, None)
+    current = get_many_encoded([key, *hinted])
+    if (encoded := current.pop(key, None)) is None:
+        return None
+    stored = decode_many({key: encoded})[key]
     if not isinstance(stored, StoredPage) or (stored.fresh_until is not None and time.time() >= stored.fresh_until):
         return None
     dependencies = tuple(stored.depends_on)
@@ -128,7 +134,7 @@ def read(key: str) -> StoredPage | None:
         if len(_dependency_keys) >= _DEPENDENCY_HINTS:
             _dependency_keys.clear()
         _dependency_keys[key] = dependencies
-        current = cache.get_many(list(dependencies))
+        current = get_many_encoded(list(dependencies))
     for dependency, value in stored.depends_on.items():
         if current.get(dependency, ABSENT) != value:
             return None
@@ -137,7 +143,7 @@ def read(key: str) -> StoredPage | None:
 
 def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
     csrf_secret = request.COOKIES[settings.CSRF_COOKIE_NAME]
-    response = HttpResponse(stored.body.replace(CSRF_SLOT, masked_csrf_token(csrf_secret)))
+    response = HttpResponse(masked_csrf_token(csrf_secret).encode().join(stored.body))
     for name, value in stored.headers:
         response[name] = value
     if stored.anonymous_etag_parts is not None:
@@ -183,9 +189,12 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
         or not only_csrf_renewed(request, response)
     ):
         return
-    depends_on = dict(offered.depends_on)
+    built_from = dict(offered.depends_on)
     if session.session_key is not None:
-        depends_on[session.cache_key] = dict(session.items())
+        built_from[session.cache_key] = dict(session.items())
+    depends_on = unchanged_entries(built_from)
+    if depends_on is None:
+        return
     if user.is_authenticated:
         read = prefetched(user)
         if read is None:
@@ -205,8 +214,19 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
     timeout = ENTRY_TIMEOUT
     if offered.fresh_until is not None:
         timeout = min(timeout, int(offered.fresh_until - time.time()) + 1)
-    stored = StoredPage(offered.body, headers, cookies, depends_on, etag_parts, offered.fresh_until)
+    body = tuple(part.encode() for part in offered.body.split(CSRF_SLOT))
+    stored = StoredPage(body, headers, cookies, depends_on, etag_parts, offered.fresh_until)
     cache.set(key, stored, timeout=timeout)
+
+
+def unchanged_entries(built_from: dict[str, Any]) -> dict[str, Any] | None:
+    """The cache's entries for `built_from` (key -> the value the page was built from) as `get_many_encoded` reads
+    them, or None when one of them holds something else now (the page may already be out of date)."""
+    encoded = get_many_encoded(list(built_from))
+    values = decode_many(encoded)
+    if any(values.get(key, ABSENT) != value for key, value in built_from.items()):
+        return None
+    return {key: encoded.get(key, ABSENT) for key in built_from}
 
 
 def only_csrf_renewed(request: HttpRequest, response: HttpResponse) -> bool:

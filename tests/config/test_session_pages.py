@@ -198,3 +198,23 @@ def test_a_masked_csrf_token_unmasks_to_its_secret_with_a_fresh_mask_each_time()
     assert all(len(token) == 64 and token.isalnum() and _unmask_cipher_token(token) == secret for token in tokens)
     # Every allowed character shows up in the masks: the pick is not confined to part of the alphabet.
     assert set("".join(token[:32] for token in tokens)) == set(string.ascii_letters + string.digits)
+
+
+def test_a_page_is_not_stored_when_an_entry_it_was_built_from_changed_before_the_store():
+    from django.core.cache import cache
+
+    from config.cache import decode_many
+    from config.reader_prefetch import ABSENT
+    from config.session_pages import unchanged_entries
+
+    cache.set("page-built-from", {"version": "a"})
+    cache.delete("page-built-from-nothing")
+
+    unchanged = unchanged_entries({"page-built-from": {"version": "a"}, "page-built-from-nothing": ABSENT})
+    assert unchanged is not None and unchanged["page-built-from-nothing"] == ABSENT
+    # The entry as the cache holds it is what later requests compare, so it must be this very value.
+    assert decode_many({"k": unchanged["page-built-from"]})["k"] == {"version": "a"}
+
+    cache.set("page-built-from", {"version": "b"})
+    assert unchanged_entries({"page-built-from": {"version": "a"}}) is None
+    assert unchanged_entries({"page-built-from-nothing": {"version": "a"}}) is None
