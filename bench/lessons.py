@@ -125,9 +125,12 @@ def main() -> None:
             headers = browser.cookie_header()
             static_url, static_size = find_static_of_size(base, len(page))
             pages, statics = [], []
+            workers = int(env["WEB_CONCURRENCY"])
             for _ in range(ROUNDS):
-                pages.append(load(base + path, concurrency=CONCURRENCY, seconds=SECONDS, headers=headers))
-                statics.append(load(static_url, concurrency=CONCURRENCY, seconds=SECONDS))
+                pages.append(
+                    load(base + path, concurrency=CONCURRENCY, seconds=SECONDS, headers=headers, workers=workers)
+                )
+                statics.append(load(static_url, concurrency=CONCURRENCY, seconds=SECONDS, workers=workers))
             measured = sorted(pages, key=lambda result: result.rps)[ROUNDS // 2]
             static = sorted(statics, key=lambda result: result.rps)[ROUNDS // 2]
             ratio = measured.rps / static.rps
