@@ -13,8 +13,8 @@ middleware also stores the finished response for the next identical request, wit
 - *An anonymous page* (no session: the anonymous lesson, the same for every such reader) is shared by everyone
   sending the same request, whatever their CSRF cookie; each gets their own ETag and forms' token.
 
-The next identical request reads the entry and those values (in one cache round trip once the process has seen the
-entry) and gets the stored response only if every one is unchanged. Anything that changes a page already rewrites
+The next identical request reads those values (and the entry, unless this process has it at hand: `RecentPages`)
+and gets the stored response only if every one is unchanged. Anything that changes a page already rewrites
 one of them (progress and scores rewrite the reader's generation, a release the content version, a logout or a new
 message the session, a password change or a deactivation the user row), so a stored page is used exactly as long as
 the page it would render is the same. Any doubt (a message cookie, a malformed CSRF cookie, a method other than GET)
@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import Morsel
@@ -115,30 +117,74 @@ def entry_key(request: HttpRequest) -> str | None:
     return f"readers:{kind}-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-# The dependency keys of entries this process has read, so the next read fetches the entry and the current values
-# in one round trip (MGET reads them at one instant). A hint only: a wrong one costs a second round trip.
-_dependency_keys: dict[str, tuple[str, ...]] = {}
-_DEPENDENCY_HINTS = 20_000
+class RecentPages:
+    """The pages this process stored or served lately, up to a total size, least recently used dropped first: serving
+    one again checks only its dependencies (a dozen small entries) instead of also fetching and unpickling its 40 KB
+    from the cache. A page kept here is as good as the shared entry as long as those are unchanged: the entry, too,
+    only ever holds the page built from them. Threads share it, so each step holds the lock."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[str, StoredPage] = OrderedDict()
+        self._sizes: dict[str, int] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> StoredPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: StoredPage) -> None:
+        size = sum(len(part) for part in page.body)
+        with self._lock:
+            self._forget(key)
+            self._pages[key], self._sizes[key] = page, size
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._forget(next(iter(self._pages)))
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._forget(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._sizes.clear()
+            self._bytes = 0
+
+    def _forget(self, key: str) -> None:
+        if self._pages.pop(key, None) is not None:
+            self._bytes -= self._sizes.pop(key)
+
+
+# About 400 lessons per web process: a full room's pages, each reader's one or two.
+recent_pages = RecentPages(max_bytes=16 * 1024 * 1024)
 
 
 def read(key: str) -> StoredPage | None:
-    hinted = _dependency_keys.get(key, ())
-    current = get_many_encoded([key, *hinted])
-    if (encoded := current.pop(key, None)) is None:
+    """The page stored under `key` if everything it was built from is unchanged."""
+    recent = recent_pages.get(key)
+    if recent is not None:
+        if still_good(recent):
+            return recent
+        recent_pages.discard(key)  # another process may have stored the page built from the new values
+    encoded = get_many_encoded([key]).get(key)
+    stored = decode_many({key: encoded})[key] if encoded is not None else None
+    if not isinstance(stored, StoredPage) or not still_good(stored):
         return None
-    stored = decode_many({key: encoded})[key]
-    if not isinstance(stored, StoredPage) or (stored.fresh_until is not None and time.time() >= stored.fresh_until):
-        return None
-    dependencies = tuple(stored.depends_on)
-    if dependencies != hinted:
-        if len(_dependency_keys) >= _DEPENDENCY_HINTS:
-            _dependency_keys.clear()
-        _dependency_keys[key] = dependencies
-        current = get_many_encoded(list(dependencies))
-    for dependency, value in stored.depends_on.items():
-        if current.get(dependency, ABSENT) != value:
-            return None
+    recent_pages.put(key, stored)
     return stored
+
+
+def still_good(stored: StoredPage) -> bool:
+    if stored.fresh_until is not None and time.time() >= stored.fresh_until:
+        return False
+    current = get_many_encoded(list(stored.depends_on))
+    return all(current.get(dependency, ABSENT) == value for dependency, value in stored.depends_on.items())
 
 
 def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
@@ -217,6 +263,7 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
     body = tuple(part.encode() for part in offered.body.split(CSRF_SLOT))
     stored = StoredPage(body, headers, cookies, depends_on, etag_parts, offered.fresh_until)
     cache.set(key, stored, timeout=timeout)
+    recent_pages.put(key, stored)
 
 
 def unchanged_entries(built_from: dict[str, Any]) -> dict[str, Any] | None:

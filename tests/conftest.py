@@ -137,6 +137,15 @@ def rate_limit_counters_start_at_zero():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def recent_pages_start_empty():
+    """A web process keeps the pages it served lately (config.session_pages.recent_pages): each test starts as a new
+    process would, with the pages another test's cache held gone from its memory too."""
+    from config.session_pages import recent_pages
+
+    recent_pages.clear()
+
+
 @pytest.fixture
 def course_content(db):
     """The loaded content, reloaded if a transactional test emptied the tables before this one."""

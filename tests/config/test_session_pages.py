@@ -218,3 +218,20 @@ def test_a_page_is_not_stored_when_an_entry_it_was_built_from_changed_before_the
     cache.set("page-built-from", {"version": "b"})
     assert unchanged_entries({"page-built-from": {"version": "a"}}) is None
     assert unchanged_entries({"page-built-from-nothing": {"version": "a"}}) is None
+
+
+def test_recent_pages_keep_the_most_recently_used_within_their_size():
+    from config.session_pages import RecentPages, StoredPage
+
+    def page(size: int) -> StoredPage:
+        return StoredPage((b"x" * size,), [], {}, {}, None, None)
+
+    recent = RecentPages(max_bytes=250)
+    recent.put("a", page(100))
+    recent.put("b", page(100))
+    assert recent.get("a") is not None  # now the most recently used
+    recent.put("c", page(100))
+
+    assert recent.get("b") is None and recent.get("a") is not None and recent.get("c") is not None
+    recent.put("a", page(240))  # replacing a page counts its new size only
+    assert recent.get("c") is None and recent.get("a") is not None
