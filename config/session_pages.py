@@ -1,10 +1,12 @@
-"""A page served again from the cache without running the session, CSRF and authentication middleware or the view.
+"""A page served again from the cache before Django runs: no request object, session, authentication, middleware
+or view.
 
 Reading a cached page the usual way (config.reader_pages) still costs Django's whole request: the session loaded and
 decoded, the user and their prefetch read, the URL resolved, the view and every middleware run. For the pages a
 learner reloads most (lesson, syllabus, home) that is most of the time the server spends. So when a view answers
-with a page it offers (`config.reader_pages.offer_page`; `personal_page` does for signed-in readers), this
-middleware also stores the finished response for the next identical request, with what it was built from:
+with a page it offers (`config.reader_pages.offer_page`; `personal_page` does for signed-in readers),
+`SessionPageMiddleware` stores the finished response for the next identical request, with what it was built from,
+and the WSGI application gunicorn runs (`StoredPageFront`, config.wsgi) answers that request with it:
 
 - *A session's page* (the request had a session cookie) is stored per browser session and request (session cookie,
   CSRF cookie, every other cookie, host, scheme, path and query, htmx headers). It depends on the session's own
@@ -17,8 +19,8 @@ The next identical request reads those values (and the entry, unless this proces
 and gets the stored response only if every one is unchanged. Anything that changes a page already rewrites
 one of them (progress and scores rewrite the reader's generation, a release the content version, a logout or a new
 message the session, a password change or a deactivation the user row), so a stored page is used exactly as long as
-the page it would render is the same. Any doubt (a message cookie, a malformed CSRF cookie, a method other than GET)
-goes the usual way.
+the page it would render is the same. Any doubt (a message cookie, a malformed CSRF cookie, a method other than GET,
+a precondition other than If-None-Match) goes to Django.
 
 Needs sessions in the cache (the `cached_db` engine, the default): the session's value is one of the dependencies.
 """
@@ -32,23 +34,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.cookies import Morsel
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-from django.utils.cache import get_conditional_response
+from django.utils.http import parse_etags
 
 from config.cache import decode_many, get_many_encoded
 from config.etags import etag_of
 from config.reader_pages import CSRF_SLOT, ENTRY_TIMEOUT, OfferedPage, offered_page
 from config.reader_prefetch import ABSENT, prefetched
+from config.request_id import request_id_for
 
-# What a response is and shows besides its body: htmx headers choose a partial, the rest name the page.
-_HTMX_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_BOOSTED", "HTTP_HX_TRIGGER", "HTTP_HX_TRIGGER_NAME")
 _ALLOWED_CSRF_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 
 
@@ -56,9 +57,9 @@ _ALLOWED_CSRF_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 class StoredPage:
     # The page's UTF-8 bytes cut where the forms' token goes (config.reader_pages.CSRF_SLOT): joined with a token.
     body: tuple[bytes, ...]
+    # As Django sent them, a renewed CSRF cookie's Set-Cookie among them; without the request id, the length and
+    # (shared pages) the ETag, which each request gets its own of.
     headers: list[tuple[str, str]]
-    # The CSRF cookie, when the page renewed its expiry (Django does whenever a page uses the token).
-    cookies: dict[str, Morsel]
     # Cache key -> the entry the page was built from as `config.cache.get_many_encoded` reads it (ABSENT: none), so
     # telling it unchanged decodes nothing.
     depends_on: dict[str, Any]
@@ -67,54 +68,121 @@ class StoredPage:
     fresh_until: float | None  # epoch seconds: not served after (the page shows the clock's effects)
 
 
+class StoredPageFront:
+    """The WSGI application gunicorn runs (config.wsgi): a request that has a stored page still good gets it before
+    Django runs at all (its request object, signals, middleware: half a stored page's time); any other goes on to
+    Django, whose SessionPageMiddleware stores what the view offered."""
+
+    def __init__(self, application: Callable) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        served = serve(environ)
+        if served is None:
+            return self.application(environ, start_response)
+        status, headers, body = served
+        start_response(status, headers)
+        return [body]
+
+
 class SessionPageMiddleware:
-    """Sits right after WhiteNoise: what runs outside it (the request id, the security headers) runs for a stored
-    page too; everything inside is what a stored page spares. The Content-Security-Policy header, written inside
-    (by django-csp, with the LTI frame's origins for a session launched from a platform), is stored with the page:
-    a deploy that changes it is a release, whose new content version every stored page depends on."""
+    """First of the middleware, so the headers it stores are all that Django sends (the security headers; the
+    Content-Security-Policy, with the LTI frame's origins for a session launched from a platform: a deploy that
+    changes it is a release, whose new content version every stored page depends on)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.enabled = (
-            settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
-            and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
-        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = entry_key(request) if self.enabled else None
-        if key is not None and (stored := read(key)) is not None:
-            return respond(request, stored)
+        requested = entry_key(request.META)  # before anything below writes to the environ
         response = self.get_response(request)
-        if key is not None and (offered := offered_page(request)) is not None:
-            store(key, offered, request, response)
+        if requested is not None and (offered := offered_page(request)) is not None:
+            store(requested[0], offered, request, response)
         return response
 
 
-def entry_key(request: HttpRequest) -> str | None:
-    """The key of this request's stored page, or None when the request may not have one. A session's pages are its
-    own (the key holds its cookie); without a session, every reader sending the same request shares one."""
-    cookies = request.COOKIES
+def serve(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """(status, headers, body) of this request's stored page, or None when it has none still good."""
+    requested = entry_key(environ)
+    if requested is None or (stored := read(requested[0])) is None:
+        return None
+    csrf_secret = requested[1]
+    headers = [*stored.headers, ("X-Request-ID", request_id_for(environ.get("HTTP_X_REQUEST_ID", "")))]
+    if stored.anonymous_etag_parts is not None:
+        etag = etag_of(reader=(), csrf_secret=csrf_secret, session_key=None, parts=stored.anonymous_etag_parts)
+        headers.append(("ETag", etag))
+    if (if_none_match := environ.get("HTTP_IF_NONE_MATCH")) and browser_has(headers, if_none_match):
+        return "304 Not Modified", [(name, value) for name, value in headers if name != "Content-Type"], b""
+    body = masked_csrf_token(csrf_secret).encode().join(stored.body)
+    headers.append(("Content-Length", str(len(body))))
+    return "200 OK", headers, body
+
+
+def browser_has(headers: list[tuple[str, str]], if_none_match: str) -> bool:
+    """If-None-Match names the page's ETag (compared weakly, as Django does for a GET)."""
+    etag = next((value for name, value in headers if name == "ETag"), None)
+    if etag is None:
+        return False
+    named = parse_etags(if_none_match)
+    return named == ["*"] or etag.removeprefix("W/") in (name.removeprefix("W/") for name in named)
+
+
+def entry_key(environ: dict) -> tuple[str, str] | None:
+    """The key of this request's stored page and the browser's CSRF secret, or None when the request may not have
+    a stored page. A session's pages are its own (the key holds its cookie); without a session, every reader
+    sending the same request shares one. Read from the raw request, so two requests Django would tell apart never
+    share a key: a key too fine only costs a render."""
+    if (
+        environ.get("REQUEST_METHOD") != "GET"
+        or not sessions_in_default_cache()
+        or environ.get("PATH_INFO", "").startswith(settings.STATIC_URL)
+        # Any precondition but If-None-Match (rare from a browser) is left to Django's conditional response.
+        or any(name in environ for name in _OTHER_PRECONDITIONS)
+    ):
+        return None
+    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
     csrf_secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
     if (
-        request.method != "GET"
-        or CookieStorage.cookie_name in cookies  # a message waits to be shown once
+        CookieStorage.cookie_name in cookies  # a message waits to be shown once
         or len(csrf_secret) != CSRF_SECRET_LENGTH
         or not _ALLOWED_CSRF_CHARS.issuperset(csrf_secret)
     ):
         return None
-    meta = request.META
     in_session = settings.SESSION_COOKIE_NAME in cookies
-    parts = (
-        sorted(cookies.items())
-        if in_session
-        else sorted(item for item in cookies.items() if item[0] != settings.CSRF_COOKIE_NAME),
-        meta.get("HTTP_HOST", ""),
-        request.is_secure(),
-        request.get_full_path(),
-        [meta.get(name, "") for name in _HTMX_HEADERS],
-    )
+    if not in_session:
+        del cookies[settings.CSRF_COOKIE_NAME]  # shared by every anonymous reader, whatever their secret
+    parts = (sorted(cookies.items()), [environ.get(name, "") for name in _KEYED_ENVIRON])
     kind = "session" if in_session else "anonymous"
-    return f"readers:{kind}-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"readers:{kind}-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest(), csrf_secret
+
+
+# What the page may vary with besides cookies, raw: where it was asked (host, scheme, path, query) and the htmx
+# headers, which choose a partial.
+_KEYED_ENVIRON = (
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_BOOSTED",
+    "HTTP_HX_TRIGGER",
+    "HTTP_HX_TRIGGER_NAME",
+)
+_OTHER_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def sessions_in_default_cache() -> bool:
+    """Stored pages depend on the session's value in the cache, so sessions must be read through it."""
+    return (
+        settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+        and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
+    )
 
 
 class RecentPages:
@@ -187,23 +255,6 @@ def still_good(stored: StoredPage) -> bool:
     return all(current.get(dependency, ABSENT) == value for dependency, value in stored.depends_on.items())
 
 
-def respond(request: HttpRequest, stored: StoredPage) -> HttpResponse:
-    csrf_secret = request.COOKIES[settings.CSRF_COOKIE_NAME]
-    response = HttpResponse(masked_csrf_token(csrf_secret).encode().join(stored.body))
-    for name, value in stored.headers:
-        response[name] = value
-    if stored.anonymous_etag_parts is not None:
-        response["ETag"] = etag_of(
-            reader=(), csrf_secret=csrf_secret, session_key=None, parts=stored.anonymous_etag_parts
-        )
-    for name, morsel in stored.cookies.items():
-        response.cookies[name] = morsel
-    response["Content-Length"] = str(len(response.content))
-    if etag := response.get("ETag"):
-        return get_conditional_response(request, etag=etag, response=response) or response
-    return response
-
-
 _CSRF_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 # Random bytes below this are an unbiased pick among the allowed characters (248 = 4 × 62).
 _CSRF_UNBIASED_BELOW = 256 - 256 % len(CSRF_ALLOWED_CHARS)
@@ -252,16 +303,16 @@ def store(key: str, offered: OfferedPage, request: HttpRequest, response: HttpRe
     headers = [
         (name, value)
         for name, value in response.items()
-        if name != "Content-Length" and not (shared and name == "ETag")
+        if name not in ("Content-Length", "X-Request-ID") and not (shared and name == "ETag")
     ]
-    # A shared page renews nobody's CSRF cookie: the one set now is this reader's.
-    cookies = {} if shared else dict(response.cookies.items())
+    if not shared:  # a shared page renews nobody's CSRF cookie: the one set now is this reader's
+        headers += [("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()]
     etag_parts = offered.anonymous_etag_parts if shared else None
     timeout = ENTRY_TIMEOUT
     if offered.fresh_until is not None:
         timeout = min(timeout, int(offered.fresh_until - time.time()) + 1)
     body = tuple(part.encode() for part in offered.body.split(CSRF_SLOT))
-    stored = StoredPage(body, headers, cookies, depends_on, etag_parts, offered.fresh_until)
+    stored = StoredPage(body, headers, depends_on, etag_parts, offered.fresh_until)
     cache.set(key, stored, timeout=timeout)
     recent_pages.put(key, stored)
 

@@ -62,11 +62,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it stores a page a view offers with every header the others add (config.session_pages: the WSGI
+    # front serves it again before Django runs).
+    "config.session_pages.SessionPageMiddleware",
     "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A page served again from the cache, before everything below runs for it (its CSP header is stored with it).
-    "config.session_pages.SessionPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "config", "courses", "labs", "quizzes", "teams", "workshops")
 EXAMPLE = ROOT / ".env.example"
 
-# Read from os.environ, but not ours to configure: the system's own, or a WSGI environ's keys.
+# Read from os.environ, but not ours to configure: the system's own, or a WSGI environ's keys (and its HTTP_ headers).
 NOT_CONFIG = {"PATH", "HOME", "PATH_INFO", "REQUEST_METHOD", "QUERY_STRING", "CONTENT_LENGTH", "CONTENT_TYPE"}
 # env(...), env.str(...), os.environ.get(...), os.getenv(...), environ.get(...), _int(env, "NAME", ...)
 READERS = {"env", "getenv", "get", "str", "int", "bool", "float", "list", "json", "url", "path", "db", "db_url"}
@@ -30,7 +30,9 @@ def _reads(tree: ast.AST) -> set[str]:
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 names.add(key.value)
-    return {name for name in names if re.fullmatch(r"[A-Z][A-Z0-9_]+", name)} - NOT_CONFIG
+    return {
+        name for name in names if re.fullmatch(r"[A-Z][A-Z0-9_]+", name) and not name.startswith("HTTP_")
+    } - NOT_CONFIG
 
 
 def read_by_the_code() -> dict[str, str]:

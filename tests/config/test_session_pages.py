@@ -6,8 +6,12 @@ import string
 
 import pytest
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.test import Client
+from django.test.client import ClientHandler
 
+from config.session_pages import serve
 from courses.release import content_version_bump
 from lti.services import SESSION_FRAME_ORIGINS
 from tests.courses.test_page_cache import LESSON_URL, SYLLABUS_URL, learner, waiting_message
@@ -15,8 +19,38 @@ from tests.courses.test_page_cache import LESSON_URL, SYLLABUS_URL, learner, wai
 pytestmark = pytest.mark.django_db
 
 
+class ThroughTheFront(ClientHandler):
+    """Requests as gunicorn hands them to config.wsgi: the stored-page front first, Django for the rest."""
+
+    def __call__(self, environ):
+        served = serve(environ)
+        if served is None:
+            return super().__call__(environ)
+        status, headers, body = served
+        response = HttpResponse(body, status=int(status.split()[0]))
+        del response["Content-Type"]
+        for name, value in headers:
+            if name == "Set-Cookie":
+                response.cookies.load(value)
+            else:
+                response[name] = value
+        response.wsgi_request = WSGIRequest(environ)  # Django never saw it: authentication gave it no user
+        return response
+
+
+class FrontClient(Client):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.handler = ThroughTheFront(kwargs.get("enforce_csrf_checks", False))
+
+
+@pytest.fixture
+def client() -> FrontClient:
+    return FrontClient()
+
+
 def served_from_store(response) -> bool:
-    # A stored page is answered before the authentication middleware gives the request a user.
+    # A stored page is answered before Django's authentication middleware gives the request a user.
     return not hasattr(response.wsgi_request, "user")
 
 
@@ -43,7 +77,7 @@ def headers_of(response) -> dict[str, str]:
 
 @pytest.mark.parametrize("url", [LESSON_URL, SYLLABUS_URL, "/"], ids=["lesson", "syllabus", "home"])
 def test_the_next_identical_request_gets_the_stored_page_with_its_own_csrf_token(url):
-    client = Client(enforce_csrf_checks=True)
+    client = FrontClient(enforce_csrf_checks=True)
     client.force_login(learner("ada", name="Ada Lovelace", finished=["disposability"]))
     rendered, stored = settled(client, url)
 
@@ -59,7 +93,7 @@ def test_the_next_identical_request_gets_the_stored_page_with_its_own_csrf_token
 
 
 def test_an_unchanged_stored_page_answers_304():
-    client = Client()
+    client = FrontClient()
     client.force_login(learner("ada", name="Ada"))
     _, page = settled(client, LESSON_URL)
     again = client.get(LESSON_URL, headers={"If-None-Match": page["ETag"]})
@@ -132,7 +166,7 @@ def test_another_session_of_the_same_reader_renders_its_own_page(client):
     ada = learner("ada", name="Ada")
     client.force_login(ada)
     settled(client, SYLLABUS_URL)
-    laptop = Client()
+    laptop = FrontClient()
     laptop.force_login(ada)
     laptop.get(SYLLABUS_URL)
     assert not served_from_store(laptop.get(SYLLABUS_URL))
@@ -143,7 +177,7 @@ def test_anonymous_readers_share_a_stored_lesson_each_with_their_own_etag_and_to
     from courses.models import Lesson
     from courses.release import content_version
 
-    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first, second = FrontClient(enforce_csrf_checks=True), FrontClient(enforce_csrf_checks=True)
     settled(first, LESSON_URL)
     second.get(LESSON_URL)  # sets this browser's own CSRF cookie and last lesson
     page = second.get(LESSON_URL)
@@ -224,7 +258,7 @@ def test_recent_pages_keep_the_most_recently_used_within_their_size():
     from config.session_pages import RecentPages, StoredPage
 
     def page(size: int) -> StoredPage:
-        return StoredPage((b"x" * size,), [], {}, {}, None, None)
+        return StoredPage((b"x" * size,), [], {}, None, None)
 
     recent = RecentPages(max_bytes=250)
     recent.put("a", page(100))
@@ -235,3 +269,31 @@ def test_recent_pages_keep_the_most_recently_used_within_their_size():
     assert recent.get("b") is None and recent.get("a") is not None and recent.get("c") is not None
     recent.put("a", page(240))  # replacing a page counts its new size only
     assert recent.get("c") is None and recent.get("a") is not None
+
+
+def test_the_wsgi_application_gunicorn_runs_serves_a_stored_page_without_django(client, monkeypatch):
+    import io
+    import sys
+
+    from config import wsgi
+
+    client.force_login(learner("ada", name="Ada Lovelace"))
+    _, stored = settled(client, LESSON_URL)
+
+    def django_must_not_run(environ, start_response):
+        raise AssertionError("a stored page went on to Django")
+
+    monkeypatch.setattr(wsgi.application, "application", django_must_not_run)
+    started = []
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    environ = {
+        **client._base_environ(PATH_INFO=LESSON_URL, REQUEST_METHOD="GET", HTTP_COOKIE=cookie),
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    body = b"".join(wsgi.application(environ, lambda status, headers: started.append((status, dict(headers)))))
+
+    status, headers = started[0]
+    assert status == "200 OK" and "Ada Lovelace" in body.decode()
+    assert without_tokens(stored) == re.sub(r"[A-Za-z0-9]{64}", "TOKEN", body.decode())
+    assert int(headers["Content-Length"]) == len(body) and headers["X-Request-ID"] != stored["X-Request-ID"]
