@@ -28,6 +28,7 @@ Needs sessions in the cache (the `cached_db` engine, the default): the session's
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -51,6 +52,7 @@ from config.reader_prefetch import ABSENT, prefetched
 from config.request_id import request_id_for
 
 _ALLOWED_CSRF_CHARS = frozenset(CSRF_ALLOWED_CHARS)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,11 @@ class StoredPageFront:
         self.application = application
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
-        served = serve(environ)
+        try:
+            served = serve(environ)
+        except Exception:  # a stored page is only ever a shortcut: Django answers whatever went wrong with it
+            log.exception("stored page not served")
+            served = None
         if served is None:
             return self.application(environ, start_response)
         status, headers, body = served

@@ -297,3 +297,23 @@ def test_the_wsgi_application_gunicorn_runs_serves_a_stored_page_without_django(
     assert status == "200 OK" and "Ada Lovelace" in body.decode()
     assert without_tokens(stored) == re.sub(r"[A-Za-z0-9]{64}", "TOKEN", body.decode())
     assert int(headers["Content-Length"]) == len(body) and headers["X-Request-ID"] != stored["X-Request-ID"]
+
+
+def test_a_stored_page_that_cannot_be_read_is_answered_by_django(client, monkeypatch):
+    from config import session_pages, wsgi
+
+    client.force_login(learner("ada", name="Ada Lovelace"))
+    settled(client, LESSON_URL)
+
+    def unreadable(key):
+        raise ValueError("a corrupt entry")
+
+    monkeypatch.setattr(session_pages, "read", unreadable)
+    answered = []
+    monkeypatch.setattr(wsgi.application, "application", lambda environ, start_response: answered.append(environ) or [])
+    environ = client._base_environ(
+        PATH_INFO=LESSON_URL, REQUEST_METHOD="GET", HTTP_COOKIE=client.cookies.output(header="", sep=";")
+    )
+    wsgi.application(environ, lambda status, headers: None)
+
+    assert answered == [environ]
