@@ -154,10 +154,9 @@ class RunReport:
         if first is None or not first.answered:
             why = first.failure if first else "it was not started"
             port = f"PORT={first.port}" if first else "$PORT"
-            blocked = f"blocked: the web process never answered on {port} ({why})"
-            if self.build and self.build.missing_imports:
-                blocked += f"; undeclared imports: {', '.join(sorted(self.build.missing_imports))}"
-            return failed(blocked)
+            # What stopped it (the exception, not the server's last words), so each check it blocks says why.
+            said = f"; its output says: {first.output_tail[:200]}" if first and first.output_tail else ""
+            return failed(f"blocked: the web process never answered on {port} ({why}){said}")
         if first.died is not None:
             return failed(f"blocked: the web process {first.died} while we were still probing it")
         return None

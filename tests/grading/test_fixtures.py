@@ -152,12 +152,37 @@ def test_undeclared_import_at_module_level_fails_for_real(clean_app):
     assert "counter/web.py:8 imports requests" in undeclared.evidence
     assert by_id["port-binding.answers-http"].status == "fail"  # the web process really crashed
     assert by_id["port-binding.answers-http"].evidence.count("exited with status") == 1
+    # The evidence says why, from the traceback, not gunicorn's last words ("Worker failed to boot").
+    why = "ModuleNotFoundError: No module named 'requests' (raised from counter/web.py:8)"
+    assert why in by_id["port-binding.answers-http"].evidence
+    assert why in undeclared.evidence
     # Every check the dead service kept from running fails as blocked and counts; none is left out as an error.
     others = [c for c in card.checks if c.factor not in (2, 7, 9) and c.status == "fail"]
     assert others and all(c.evidence.startswith("blocked: the web process never answered") for c in others)
     assert not [c for c in card.checks if c.status == "error"]
     assert card.score <= 40 and not card.passed
     assert "port-binding.answers-http" in {c.id for c in card.blocking}
+
+
+def test_a_service_that_crashes_at_start_is_told_by_its_exception_and_not_blamed_on_an_unrelated_import(clean_app):
+    undeclared_import(clean_app)  # imported only when /report is asked for
+    # What a project pinned for Python 3.9 meets on 3.11 (collections.MutableMapping moved to collections.abc).
+    edit(
+        clean_app / "counter" / "web.py",
+        "from flask import",
+        "import collections\n\ncollections.MutableMapping\nfrom flask import",
+    )
+    card = grade(clean_app, "audit")
+    by_id = {c.id: c for c in card.checks}
+
+    why = "AttributeError: module 'collections' has no attribute 'MutableMapping' (raised from counter/web.py:10)"
+    assert why in by_id["port-binding.answers-http"].evidence
+    assert "Worker failed to boot" not in by_id["port-binding.answers-http"].evidence
+    blocked = by_id["logs.output-to-stdout"].evidence
+    assert blocked.startswith("blocked: the web process never answered") and why in blocked
+    undeclared = by_id["dependencies.no-undeclared-imports"]
+    assert undeclared.status == "fail" and "imports requests" in undeclared.evidence
+    assert "web process" not in undeclared.evidence  # the crash was not for want of it
 
 
 def test_dependencies_that_contradict_each_other_fail_what_they_block(clean_app):

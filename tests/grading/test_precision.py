@@ -139,3 +139,63 @@ def test_a_service_on_a_fixed_port_is_told_where_it_listens_instead(tmp_path):
     answers = next(c for c in card.checks if c.id == "port-binding.answers-http")
     assert answers.status == "fail"
     assert re.search(r"but it listens on 0\.0\.0\.0:800[01](, 0\.0\.0\.0:800[01])? instead", answers.evidence)
+
+
+GUNICORN_BOOT_FAILURE = (
+    "[2026-12-07 06:33:29 +0000] [216] [INFO] Booting worker with pid: 220\n"
+    "[2026-12-07 06:33:29 +0000] [220] [ERROR] Exception in worker process\n"
+    "Traceback (most recent call last):\n"
+    '  File "/tmp/venv/lib/python3.11/site-packages/gunicorn/arbiter.py", line 608, in spawn_worker\n'
+    "    worker.init_process()\n"
+    '  File "/workspace/autoapp.py", line 5, in <module>\n'
+    "    from conduit.app import create_app\n"
+    '  File "/workspace/conduit/extensions.py", line 8, in <module>\n'
+    "    from flask_caching import Cache\n"
+    '  File "/tmp/venv/lib/python3.11/site-packages/flask_caching/__init__.py", line 20, in <module>\n'
+    "    from collections import MutableMapping\n"
+    "AttributeError: module 'collections' has no attribute 'MutableMapping'\n"
+    "[2026-12-07 06:33:29 +0000] [220] [INFO] Worker exiting (pid: 220)\n"
+    "[2026-12-07 06:33:29 +0000] [216] [ERROR] Shutting down: Master\n"
+    "[2026-12-07 06:33:29 +0000] [216] [ERROR] Reason: Worker failed to boot.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "told"),
+    [
+        # The exception, and the repository's own frame it came through (not the library's, not the server's).
+        (
+            GUNICORN_BOOT_FAILURE,
+            "AttributeError: module 'collections' has no attribute 'MutableMapping' "
+            "(raised from conduit/extensions.py:8)",
+        ),
+        # A chained exception: the last traceback is the one that stopped the process.
+        (
+            'Traceback (most recent call last):\n  File "/workspace/app.py", line 3, in <module>\n'
+            "KeyError: 'DATABASE_URL'\n\nDuring handling of the above exception, another exception occurred:\n\n"
+            'Traceback (most recent call last):\n  File "/workspace/app.py", line 5, in <module>\n'
+            "RuntimeError: set DATABASE_URL\n",
+            "RuntimeError: set DATABASE_URL (raised from app.py:5)",
+        ),
+        # A syntax error's caret lines are indented: the message is the first line that is not.
+        (
+            'Traceback (most recent call last):\n  File "/workspace/app.py", line 2\n    def broken(:\n'
+            "               ^\nSyntaxError: invalid syntax\n",
+            "SyntaxError: invalid syntax (raised from app.py:2)",
+        ),
+        # Node: the uncaught error, not its stack.
+        (
+            "node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module 'express'\n"
+            "Require stack:\n- /workspace/server.js\n"
+            "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n",
+            "Error: Cannot find module 'express'",
+        ),
+        # Nothing that reads as a crash: the last lines, as before.
+        ("listening on 127.0.0.1:3000\nready\n", "listening on 127.0.0.1:3000 | ready"),
+    ],
+    ids=["gunicorn", "chained", "syntax", "node", "no-crash"],
+)
+def test_a_process_that_stopped_is_told_by_its_exception_not_the_servers_last_lines(output, told):
+    from labs.grading.observe.commands import crash
+
+    assert crash(output.encode()) == told

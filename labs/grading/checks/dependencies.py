@@ -13,6 +13,7 @@ from labs.grading.manifest import (
     third_party_imports,
 )
 from labs.grading.repo import Repo, where
+from labs.grading.report import Build
 from labs.grading.verdict import Verdict, failed, passed, skipped, warned
 
 
@@ -162,10 +163,19 @@ def no_undeclared_imports(ctx: DynamicContext) -> Verdict:
         shown = "; ".join(
             f"{where(rel, line)} imports {name}" for name, (rel, line) in sorted(build.missing_imports.items())
         )
-        web = ctx.run.web_instances[0] if ctx.run.web_instances else None
-        crash = f"; the web process then {web.failure}" if web and not web.answered and web.failure else ""
-        return failed(f"not installed from the declared dependencies: {shown}{crash}")
+        return failed(f"not installed from the declared dependencies: {shown}{_stopped_the_web(ctx, build)}")
     return passed(f"all {build.probed_imports} third-party module(s) the code imports resolve in the fresh venv")
+
+
+def _stopped_the_web(ctx: DynamicContext, build: Build) -> str:
+    """How the web process stopped, when its own output names a missing import (else it stopped for another reason,
+    which the checks it blocked say)."""
+    web = ctx.run.web_instances[0] if ctx.run.web_instances else None
+    if web is None or web.answered or not web.failure:
+        return ""
+    if not any(f"No module named '{name}" in web.output_tail for name in build.missing_imports):
+        return ""
+    return f"; the web process {web.failure}: {web.output_tail}"
 
 
 def _node_undeclared(ctx: DynamicContext) -> Verdict:

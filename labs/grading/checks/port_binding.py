@@ -85,10 +85,10 @@ def answers_http(ctx: DynamicContext) -> Verdict:
         return failed("no web process declared or inferred, so nothing could be started")
     a = run.web_instances[0]
     if not a.answered:
-        tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
+        tail = f"; its output says: {a.output_tail}" if a.output_tail else ""
         return failed(f"`{run.web_command[:200]}` with PORT={a.port}: {a.failure}{tail}")
     if a.died:
-        tail = f"; its last output: {a.output_tail}" if a.output_tail else ""
+        tail = f"; its output says: {a.output_tail}" if a.output_tail else ""
         return failed(f"`{run.web_command[:200]}` answered, then {a.died}{tail}")
     health = ctx.contract.health.path if ctx.contract else "/"
     assert a.first_status is not None  # recorded with the answer

@@ -20,6 +20,32 @@ def tail(data: bytes, limit: int = 300) -> str:
     return " | ".join(lines[-4:])[-limit:]
 
 
+_PYTHON_TRACEBACK = "Traceback (most recent call last):"
+_PYTHON_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
+# Node's uncaught error line: "Error: Cannot find module 'express'", "TypeError: ...", "Error [ERR_REQUIRE_ESM]: ...".
+_NODE_ERROR = re.compile(r"^(?:Uncaught )?[A-Z]?\w*Error(?: \[[A-Z_]+\])?: .+")
+_LIBRARY_PATHS = ("/site-packages/", "/dist-packages/", "/lib/python3", "node_modules/", "node:internal")
+
+
+def crash(data: bytes, limit: int = 300) -> str:
+    """Why a process stopped, as its output says: the exception of its last Python traceback with the frame of the
+    repository's own code that raised it, or Node's uncaught error; else its last lines. A server's own last lines
+    hide the cause: gunicorn ends with "Worker failed to boot" a screen below the traceback that says why."""
+    text = data[-20_000:].decode("utf-8", errors="replace")
+    if (start := text.rfind(_PYTHON_TRACEBACK)) != -1:
+        frames: list[str] = []
+        for line in text[start:].splitlines()[1:]:
+            if frame := _PYTHON_FRAME.match(line):
+                frames.append(f"{frame['path'].removeprefix('/workspace/')}:{frame['line']}")
+            elif line.strip() and not line[0].isspace():
+                own = [frame for frame in frames if not any(part in frame for part in _LIBRARY_PATHS)]
+                return (line.strip() + (f" (raised from {own[-1]})" if own else ""))[:limit]
+    errors = [line.strip() for line in text.splitlines() if _NODE_ERROR.match(line.strip())]
+    if errors:
+        return errors[-1][:limit]
+    return tail(data, limit)
+
+
 # The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
 # "help:", pip's and npm's "ERROR"), rather than the last lines of a compiler's output.
 # Only the installer's own lines: a build backend's output comes indented under them.

@@ -9,7 +9,7 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
-from labs.grading.observe.commands import argv, tail
+from labs.grading.observe.commands import argv, crash, tail
 from labs.grading.observe.session import Session
 from labs.grading.observe.shutdown import shutdown
 from labs.grading.observe.statelessness import state
@@ -58,7 +58,9 @@ def run(session: Session) -> None:
     for proc, instance in zip(procs, instances, strict=True):
         instance.listening = [(a, p) for a, p in sockets]
         if not instance.answered:
-            instance.output_tail = tail(proc.stderr() + proc.stdout())
+            # A process still running may have logged a traceback it survived: only an exit is told by its crash.
+            summary = tail if proc.alive() else crash
+            instance.output_tail = summary(proc.stderr() + proc.stdout())
     a_proc, b_proc = procs
     a, b = instances
     if b.answered:
@@ -127,7 +129,7 @@ def _check_alive(procs: list[Process], instances: list[WebInstance]) -> None:
         if instance.answered and not proc.alive():
             age = time.monotonic() - proc.started_at
             instance.died = f"exited with status {proc.returncode} within {age:.1f} s of starting"
-            instance.output_tail = tail(proc.stderr() + proc.stdout())
+            instance.output_tail = crash(proc.stderr() + proc.stdout())
 
 
 def _probe_b(session: Session, proc: Process, b: WebInstance, a: WebInstance | None) -> None:
