@@ -222,6 +222,74 @@ def third_party_imports(repo: Repo) -> dict[str, tuple[str, int]]:
     return found
 
 
+# Requirements files for development and tests by their usual names (requirements-dev.txt, requirements/test.txt...).
+DEVELOPMENT_REQUIREMENTS_RE = re.compile(
+    r"^(requirements[/_-])?(dev|develop|development|test|tests|testing|ci)"
+    r"([/_-]requirements)?\.(txt|in)$|^requirements[_-](dev|test|tests)\.(txt|in)$"
+)
+DEVELOPMENT_GROUPS_RE = re.compile(r"^(dev|develop|development|test|tests|testing|lint|typing|docs|ci)$")
+
+
+def normalized(name: str) -> str:
+    """A package or module name as PEP 503 compares them (Flask_SQLAlchemy = flask-sqlalchemy)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def development_packages(repo: Repo) -> dict[str, str]:
+    """Packages the repository declares for development or tests only (normalized name -> where): Pipfile's
+    [dev-packages], pyproject's dependency groups, Poetry's and PDM's dev groups, development extras, and
+    requirements files named for development or tests."""
+    found: dict[str, str] = {}
+
+    def add(names: object, where: str) -> None:
+        for name in names if isinstance(names, list | dict) else []:
+            match = NAME_RE.match(str(name))
+            if match:
+                found.setdefault(normalized(match.group(1)), where)
+
+    add(table(toml_document(repo, "Pipfile"), "dev-packages"), "Pipfile [dev-packages]")
+    pyproject = toml_document(repo, "pyproject.toml")
+    for group, names in table(pyproject, "dependency-groups").items():
+        add(names, f"pyproject.toml [dependency-groups] {group}")
+    for group, names in table(pyproject, "project", "optional-dependencies").items():
+        if DEVELOPMENT_GROUPS_RE.match(group):
+            add(names, f"pyproject.toml [project.optional-dependencies] {group}")
+    poetry = table(pyproject, "tool", "poetry")
+    add(table(poetry, "dev-dependencies"), "pyproject.toml [tool.poetry.dev-dependencies]")
+    for group, body in table(poetry, "group").items():
+        add(table(body, "dependencies"), f"pyproject.toml [tool.poetry.group.{group}]")
+    for group, names in table(pyproject, "tool", "pdm", "dev-dependencies").items():
+        add(names, f"pyproject.toml [tool.pdm.dev-dependencies] {group}")
+    for rel in repo.files:
+        if DEVELOPMENT_REQUIREMENTS_RE.match(rel):
+            for requirement in _parse_requirements(repo, rel):
+                found.setdefault(normalized(requirement.name), rel)
+    return found
+
+
+def imported_at_module_level(repo: Repo) -> set[str]:
+    """Third-party top-level modules some module imports as it loads (not only inside a function, which runs when
+    called: a `test` command's `import pytest`)."""
+    import ast
+
+    loaded: set[str] = set()
+    for _, tree in repo.python_trees():
+        inside_functions = {
+            id(node)
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+        }
+        for node in ast.walk(tree):
+            if id(node) in inside_functions:
+                continue
+            if isinstance(node, ast.Import):
+                loaded.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                loaded.add(node.module.split(".")[0])
+    return loaded
+
+
 def node_manifest(repo: Repo) -> tuple[Document | None, str | None]:
     """(package.json as a dict, lock file name) for Node apps."""
     import json

@@ -32,6 +32,22 @@ HASHED_REQUIREMENTS = (
         ({"templates/base.html": SRI}, "config.no-committed-secrets", "pass", "digest"),
         ({"migrations/versions/ae1027a6acf4_add_users.py": ALEMBIC}, "config.no-committed-secrets", "pass", ""),
         ({"requirements.txt": HASHED_REQUIREMENTS}, "config.no-committed-secrets", "pass", ""),
+        # III: a README's example command and a development VM's well-known password are examples, not leaks...
+        ({"README.rst": "Set it first::\n\n    export CONDUIT_SECRET='something-really-secret'\n"},
+         "config.no-committed-secrets", "pass", "ignored"),
+        ({"Vagrantfile": "  sudo -u postgres psql -c \"create role vagrant with login password 'vagrant';\"\n"},
+         "config.no-committed-secrets", "pass", "ignored"),
+        # ...but a key in a recognised format is a leak wherever it is.
+        ({"docs/deploy.md": 'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"\n'},  # pragma: allowlist secret
+         "config.no-committed-secrets", "fail", "docs/deploy.md:1 (AWS Access Key)"),
+        # VI: an in-process cache is allowed (a brief cache); sessions kept in process memory or files are not
+        ({"conduit/settings.py": "class Config:\n    CACHE_TYPE = 'simple'\n"},
+         "processes.no-local-session-store", "pass", ""),
+        ({"conduit/settings.py": "class Config:\n    SESSION_TYPE = 'filesystem'\n"},
+         "processes.no-local-session-store", "fail", "conduit/settings.py:2 (SESSION_TYPE = 'filesystem')"),
+        # XII: click commands registered on a Flask app's CLI are admin commands that ship with the code
+        ({"conduit/app.py": "def register_commands(app):\n    app.cli.add_command(commands.test)\n"},
+         "admin-processes.in-codebase", "pass", "conduit/app.py:2 flask command commands.test"),
         # III: insecure fallbacks of secrets
         ({"settings.py": "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', 'django-insecure-abc123def456')\n"},
          "config.no-hardcoded-credentials", "fail", "settings.py:2 (SECRET_KEY falls back to a literal"),
@@ -169,6 +185,25 @@ GUNICORN_BOOT_FAILURE = (
             "AttributeError: module 'collections' has no attribute 'MutableMapping' "
             "(raised from conduit/extensions.py:8)",
         ),
+        # gunicorn's master then halting with a traceback of its own: the worker's, through the app's code, says why.
+        (
+            GUNICORN_BOOT_FAILURE + "Traceback (most recent call last):\n"
+            '  File "/tmp/venv/bin/gunicorn", line 10, in <module>\n'
+            '  File "/tmp/venv/lib/python3.11/site-packages/gunicorn/arbiter.py", line 227, in run\n'
+            "gunicorn.errors.HaltServer: <HaltServer 'Worker failed to boot.' 3>\n",
+            "AttributeError: module 'collections' has no attribute 'MutableMapping' "
+            "(raised from conduit/extensions.py:8)",
+        ),
+        # A worker that cannot even import the app (no frame of the repository's own): still its reason, not the halt.
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/venv/lib/python3.11/site-packages/gunicorn/util.py", line 370, in import_app\n'
+            "ModuleNotFoundError: No module named 'wsgi'\n"
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/venv/lib/python3.11/site-packages/gunicorn/arbiter.py", line 227, in run\n'
+            "gunicorn.errors.HaltServer: <HaltServer 'Worker failed to boot.' 3>\n",
+            "ModuleNotFoundError: No module named 'wsgi'",
+        ),
         # A chained exception: the last traceback is the one that stopped the process.
         (
             'Traceback (most recent call last):\n  File "/workspace/app.py", line 3, in <module>\n'
@@ -193,7 +228,7 @@ GUNICORN_BOOT_FAILURE = (
         # Nothing that reads as a crash: the last lines, as before.
         ("listening on 127.0.0.1:3000\nready\n", "listening on 127.0.0.1:3000 | ready"),
     ],
-    ids=["gunicorn", "chained", "syntax", "node", "no-crash"],
+    ids=["gunicorn", "gunicorn-halted", "no-own-frame", "chained", "syntax", "node", "no-crash"],
 )
 def test_a_process_that_stopped_is_told_by_its_exception_not_the_servers_last_lines(output, told):
     from labs.grading.observe.commands import crash

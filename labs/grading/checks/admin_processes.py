@@ -35,6 +35,11 @@ def in_codebase(ctx: StaticContext) -> Verdict:
             ):
                 found.append(f"{where(rel, node.lineno)} flask command {node.name}")
                 break
+        # Click commands registered on the app's CLI: app.cli.add_command(commands.test).
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and pysource.dotted(call.func).endswith("cli.add_command") and call.args:
+                found.append(f"{where(rel, call.lineno)} flask command {pysource.dotted(call.args[0]) or 'added'}")
+                break
     if repo.is_node:
         package = repo.text("package.json") or ""
         if re.search(r'"(migrate|db:migrate|seed)"\s*:', package):

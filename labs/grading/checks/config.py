@@ -53,6 +53,10 @@ HIGH_ENTROPY_TYPES = frozenset({"Hex High Entropy String", "Base64 High Entropy 
 # Findings that are guesses from a name or from randomness, as opposed to a recognised key format (an AWS key, a
 # private key, a GitHub token...). In test code they are fixtures: `User(password=...)`, an expected digest.
 GUESSED_TYPES = HIGH_ENTROPY_TYPES | {"Secret Keyword", "Basic Auth Credentials"}
+# Documentation shows commands with example values (`export SECRET_KEY='something-really-secret'`), and a local
+# development VM's provisioning sets its well-known defaults (Vagrant's 'vagrant'): a guess from a name there is an
+# example, not a leak. A recognised key format still counts in them.
+EXAMPLE_FILES_RE = re.compile(r"(^|/)(docs?)/|(^|/)README[^/]*$|\.(md|rst|adoc)$|(^|/)Vagrantfile$", re.I)
 TEST_CODE_RE = re.compile(
     r"(^|/)(tests?|spec|specs|__tests__|testing)/|(^|/)(test_[^/]+|[^/]+_test|conftest)\.py$"
     r"|\.(test|spec)\.[cm]?[jt]sx?$|_test\.go$|_spec\.rb$"
@@ -82,7 +86,8 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
     Inline `pragma: allowlist secret` comments are honoured by detect-secrets itself; findings that a
     .secrets.baseline marks as audited false positives (is_secret: false), obvious placeholders
     (user:password@host), published digests (SRI hashes, --hash pins, migration revision ids) and, in test code,
-    findings guessed from a name or from entropy (fixtures such as a test user's password) are ignored and counted.
+    documentation and a Vagrantfile, findings guessed from a name or from entropy (fixtures such as a test user's
+    password, an example value in a README) are ignored and counted.
     A recognised key format (AWS, private keys, tokens) counts wherever it is.
     """
     try:
@@ -114,7 +119,9 @@ def _detect_secrets(ctx: StaticContext) -> tuple[str, list[str], int] | None:
             line = (repo.lines(filename)[secret.line_number - 1 : secret.line_number] or [""])[0]
             digest = secret.type in HIGH_ENTROPY_TYPES and NOT_A_SECRET_LINE.search(line)
             local = secret.type == "Basic Auth Credentials" and _local_credential_urls(line)
-            fixture = secret.type in GUESSED_TYPES and TEST_CODE_RE.search(filename)
+            fixture = secret.type in GUESSED_TYPES and (
+                TEST_CODE_RE.search(filename) or EXAMPLE_FILES_RE.search(filename)
+            )
             if (
                 (filename, secret.secret_hash) in audited
                 or PLACEHOLDER_RE.match(value.strip())

@@ -36,7 +36,9 @@ LOCAL_SESSION_VALUES = re.compile(
     r"django\.core\.cache\.backends\.(locmem\.LocMemCache|filebased\.FileBasedCache)|"
     r"(flask_caching\.backends\.)?(SimpleCache|FileSystemCache|simple|filesystem))$"
 )
-SESSION_KEYS = frozenset({"SESSION_TYPE", "SESSION_ENGINE", "SESSION_CACHE_ALIAS", "CACHE_TYPE"})
+# Where a session store is chosen. Not Flask-Caching's CACHE_TYPE: a cache in process memory is allowed (a brief
+# cache, lost without harm); sessions only go there if SESSION_TYPE sends them.
+SESSION_KEYS = frozenset({"SESSION_TYPE", "SESSION_ENGINE", "SESSION_CACHE_ALIAS"})
 
 
 def _module_state(tree: ast.Module) -> dict[str, int]:

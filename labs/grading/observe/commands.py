@@ -24,26 +24,37 @@ _PYTHON_TRACEBACK = "Traceback (most recent call last):"
 _PYTHON_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
 # Node's uncaught error line: "Error: Cannot find module 'express'", "TypeError: ...", "Error [ERR_REQUIRE_ESM]: ...".
 _NODE_ERROR = re.compile(r"^(?:Uncaught )?[A-Z]?\w*Error(?: \[[A-Z_]+\])?: .+")
-_LIBRARY_PATHS = ("/site-packages/", "/dist-packages/", "/lib/python3", "node_modules/", "node:internal")
+_LIBRARY_PATHS = ("/site-packages/", "/dist-packages/", "/lib/python3", "/tmp/venv/", "node_modules/", "node:internal")
 
 
 def crash(data: bytes, limit: int = 300) -> str:
-    """Why a process stopped, as its output says: the exception of its last Python traceback with the frame of the
-    repository's own code that raised it, or Node's uncaught error; else its last lines. A server's own last lines
-    hide the cause: gunicorn ends with "Worker failed to boot" a screen below the traceback that says why."""
+    """Why a process stopped, as its output says: a Python traceback's exception with the frame of the repository's
+    own code it came through, or Node's uncaught error; else its last lines. A server's own last words hide the
+    cause: gunicorn ends a failed boot with "Worker failed to boot" (sometimes its own HaltServer traceback), a
+    screen below the worker's traceback that says why, so the last traceback through the repository's code wins."""
     text = data[-20_000:].decode("utf-8", errors="replace")
-    if (start := text.rfind(_PYTHON_TRACEBACK)) != -1:
-        frames: list[str] = []
-        for line in text[start:].splitlines()[1:]:
-            if frame := _PYTHON_FRAME.match(line):
-                frames.append(f"{frame['path'].removeprefix('/workspace/')}:{frame['line']}")
-            elif line.strip() and not line[0].isspace():
-                own = [frame for frame in frames if not any(part in frame for part in _LIBRARY_PATHS)]
-                return (line.strip() + (f" (raised from {own[-1]})" if own else ""))[:limit]
+    tracebacks = [_traceback(part) for part in text.split(_PYTHON_TRACEBACK)[1:]]
+    told = [(exception, own) for exception, own in tracebacks if exception]
+    # gunicorn's master halting says only that a worker failed: a worker's traceback, if any, says why.
+    told = [(exception, own) for exception, own in told if "HaltServer" not in exception] or told
+    if told:
+        exception, own = next(((e, o) for e, o in reversed(told) if o), told[-1])
+        return (exception + (f" (raised from {own[-1]})" if own else ""))[:limit]
     errors = [line.strip() for line in text.splitlines() if _NODE_ERROR.match(line.strip())]
     if errors:
         return errors[-1][:limit]
     return tail(data, limit)
+
+
+def _traceback(text: str) -> tuple[str, list[str]]:
+    """(the exception line, the repository's own frames as path:line) of the traceback `text` starts with."""
+    frames: list[str] = []
+    for line in text.splitlines()[1:]:
+        if frame := _PYTHON_FRAME.match(line):
+            frames.append(f"{frame['path'].removeprefix('/workspace/')}:{frame['line']}")
+        elif line.strip() and not line[0].isspace():
+            return line.strip(), [frame for frame in frames if not any(part in frame for part in _LIBRARY_PATHS)]
+    return "", []
 
 
 # The lines of an installer's failure that say what failed (uv's "× Failed to build `psycopg2==2.7.3`" and its
