@@ -120,7 +120,10 @@ class Repo:
         parts = PurePosixPath(rel).parts
         name = parts[-1]
         return (
-            any(p in ("tests", "test", "testing", "fixtures", "spec", "__tests__") for p in parts[:-1])
+            # End-to-end suites too: an Nx or Angular workspace's e2e/, Cypress's and Playwright's folders.
+            any(
+                p in ("tests", "test", "testing", "fixtures", "spec", "__tests__", "e2e", "cypress") for p in parts[:-1]
+            )
             or name.startswith("test_")
             or name.endswith(("_test.py", "_test.go", "_spec.rb", "_test.rb"))
             or bool(re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name))

@@ -119,3 +119,17 @@ def test_development_packages_are_read_from_every_usual_declaration(make_repo):
         "factory-boy": "requirements/dev.txt",
         "faker": "Pipfile [dev-packages]",
     }
+
+
+def test_a_node_app_with_a_database_is_not_said_to_declare_none(make_repo):
+    from labs.grading.checks.backing_services import attached_by_config
+
+    package = {"dependencies": {"express": "^4", "@prisma/client": "^4"}, "devDependencies": {"prisma": "^4"}}
+    root = make_repo({"server.js": SERVER, "package.json": json.dumps(package)})
+    context = DynamicContext(repo=Repo(root), lab=load_lab("audit"), contract=None, run=RunReport())
+    verdict = attached_by_config(context)
+    assert verdict.status == "skip"
+    assert (
+        verdict.evidence
+        == "the app uses a database (@prisma/client, prisma): the grader attaches one to Python apps only"
+    )

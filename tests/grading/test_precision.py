@@ -48,6 +48,11 @@ HASHED_REQUIREMENTS = (
         # XII: click commands registered on a Flask app's CLI are admin commands that ship with the code
         ({"conduit/app.py": "def register_commands(app):\n    app.cli.add_command(commands.test)\n"},
          "admin-processes.in-codebase", "pass", "conduit/app.py:2 flask command commands.test"),
+        # VII: the app's own code is the evidence, not an end-to-end suite's setup that reads PORT to reach it
+        ({"package.json": '{"dependencies": {"express": "^4"}}',
+          "e2e/src/support/test-setup.ts": "const port = process.env.PORT ?? '3000';\n",
+          "src/main.ts": "const app = express();\nconst PORT = process.env.PORT || 3000;\napp.listen(PORT);\n"},
+         "port-binding.reads-port", "pass", "src/main.ts:2"),
         # III: insecure fallbacks of secrets
         ({"settings.py": "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', 'django-insecure-abc123def456')\n"},
          "config.no-hardcoded-credentials", "fail", "settings.py:2 (SECRET_KEY falls back to a literal"),

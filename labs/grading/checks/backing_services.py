@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from labs.grading import pysource
 from labs.grading.checks import DynamicContext, StaticContext, check
-from labs.grading.manifest import python_manifest
+from labs.grading.manifest import node_declared, node_manifest, python_manifest
 from labs.grading.repo import Repo, where
 from labs.grading.report import GRADER_DIR
 from labs.grading.verdict import Verdict, failed, passed, skipped, warned
@@ -184,6 +184,33 @@ def uses_database(ctx: StaticContext) -> bool:
     return bool(repo.grep(r"DATABASE_URL", code[:500]))
 
 
+# Node packages that talk to a database (Prisma's client reads the URL its schema names, DATABASE_URL by default).
+NODE_DATABASE_PACKAGES = frozenset(
+    {
+        "pg",
+        "postgres",
+        "mysql",
+        "mysql2",
+        "mongodb",
+        "mongoose",
+        "sequelize",
+        "knex",
+        "typeorm",
+        "@prisma/client",
+        "prisma",
+        "drizzle-orm",
+        "@mikro-orm/core",
+        "better-sqlite3",
+        "sqlite3",
+    }
+)
+
+
+def node_database_packages(repo: Repo) -> list[str]:
+    package, _ = node_manifest(repo)
+    return sorted(node_declared(package or {}) & NODE_DATABASE_PACKAGES) if repo.is_node else []
+
+
 @check(
     "backing-services.attached-by-config",
     factor=4,
@@ -195,6 +222,12 @@ def uses_database(ctx: StaticContext) -> bool:
     gate=True,
 )
 def attached_by_config(ctx: DynamicContext) -> Verdict:
+    if node_packages := node_database_packages(ctx.repo):
+        # Attaching one means giving the app a database it can open, a SQLite file for Python's drivers: not yet
+        # one for Node's. The grader's limit, so not a mark against the app.
+        return skipped(
+            f"the app uses a database ({', '.join(node_packages)}): the grader attaches one to Python apps only"
+        )
     if not uses_database(ctx):
         return skipped("the app declares no database (no DATABASE_URL, no database package)")
     blocked = ctx.run.blocked("web")

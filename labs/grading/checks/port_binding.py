@@ -34,11 +34,12 @@ def reads_port(ctx: StaticContext) -> Verdict:
     # A declared command is the learner's own word; an inferred one is ours, so the code speaks first.
     if web is not None and from_command is not None and web.declared:
         return from_command
-    for rel, tree in repo.python_trees():
+    # The app's own code is the evidence; a test or its setup reading PORT (to reach the server) only if nothing else.
+    for rel, tree in sorted(repo.python_trees(), key=lambda item: repo.is_test(item[0])):
         for node in ast.walk(tree):
             if isinstance(node, ast.expr) and pysource.env_read_name(node) == "PORT":
                 return passed(f"{where(rel, node.lineno)} reads PORT from the environment")
-    hits = languages.find(repo, "reads_port")
+    hits = sorted(languages.find(repo, "reads_port"), key=lambda hit: repo.is_test(hit.file))
     if hits:
         return passed(hits[0].evidence("reads_port"))
     if from_command is not None:
