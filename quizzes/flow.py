@@ -71,15 +71,12 @@ def answers_save_posted(*, attempt: Attempt, data: QueryDict) -> int:
     """Save every question the form carries an answer for: the plain, no-JavaScript "Submit attempt" loses nothing.
     An incomplete or impossible answer is skipped (the others still count); returns how many were saved or kept."""
     saved = 0
-    answers = selectors.attempt_answers(attempt=attempt)
     for item in selectors.attempt_items(attempt=attempt):
         if not posted_for(data, item.position):
             continue
         try:
             parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(data, item.position))
-            services.answer_save(
-                attempt=attempt, item=item, given=parsed.given, response=parsed.response, answers=answers
-            )
+            services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
         except (IncompleteAnswer, TamperedAnswer):
             continue
         except services.AttemptClosed:
@@ -184,14 +181,11 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
     if moving_on and not posted_for(request.POST, item.position):
         # Nothing to save (nothing chosen, or the answer is already checked and its fields disabled): move on.
         return redirect(flow.question_url(min(item.position + 1, last)))
-    answers = selectors.attempt_answers(attempt=attempt)
     error = ""
     result = None
     try:
         parsed = parse_answer(attempt=attempt, version=item.version, data=question_fields(request.POST, item.position))
-        result = services.answer_save(
-            attempt=attempt, item=item, given=parsed.given, response=parsed.response, answers=answers
-        )
+        result = services.answer_save(attempt=attempt, item=item, given=parsed.given, response=parsed.response)
     except TamperedAnswer:
         return HttpResponseBadRequest("This answer does not belong to the question.")
     except IncompleteAnswer as incomplete:
@@ -199,13 +193,13 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
     except services.AttemptClosed:
         return closed(request, flow)
     if request.htmx:
-        # Read after this save: a page saving several questions at once sends them together, and the progress each
-        # response shows must count the others that were saved meanwhile (the last one to arrive is what stays).
-        answered = selectors.attempt_answered_item_ids(attempt=attempt)
-        saved = result.answer if result else answers.get(item.pk)
-        return answered_response(
-            request, flow, item, saved, answered, locked=bool(result and result.locked), error=error
-        )
+        # What is answered as of this save (read under the attempt's lock): a page saving several questions at once
+        # sends them together, and the progress each response shows must count the others saved meanwhile (the
+        # last one to arrive is what stays).
+        if result is not None:
+            return answered_response(request, flow, item, result.answer, result.answered, locked=result.locked)
+        answers = selectors.attempt_answers(attempt=attempt)  # nothing saved: the answer as it stands
+        return answered_response(request, flow, item, answers.get(item.pk), answers.keys(), error=error)
     if error:
         return render_page(request, flow, item.position, error_item=item, error=error)
     # With feedback as you go the learner stays to read it; otherwise one-at-a-time moves on to the next question.
@@ -221,8 +215,8 @@ def answered_response(
     saved: Answer | None,
     answered: Collection[int],
     *,
-    locked: bool,
-    error: str,
+    locked: bool = False,
+    error: str = "",
 ) -> HttpResponse:
     """`saved`: the question's answer as it now stands; `answered`: the ids of the attempt's answered items."""
     rows = selectors.attempt_progress(attempt=flow.attempt, answered=answered)

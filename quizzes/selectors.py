@@ -133,10 +133,6 @@ def attempt_progress(*, attempt: Attempt, answered: Collection[int]) -> list[tup
     return [(position, items[position].pk in answered) for position in sorted(items)]
 
 
-def attempt_answered_item_ids(*, attempt: Attempt) -> set[int]:
-    return set(Answer.objects.filter(attempt=attempt).values_list("item_id", flat=True))
-
-
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
     """Answers of an attempt keyed by item id, with what showing, grading and changing them reads (the answer path
     reads them all on every answer; the rest of a row costs more to load than the query)."""

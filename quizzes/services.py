@@ -1,14 +1,14 @@
 """Writes: starting attempts, saving answers, submitting (scoring) attempts."""
 
+import json
 import random
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from config import rate_limits
@@ -33,6 +33,7 @@ class SaveResult:
     answer: Answer
     changed: bool
     locked: bool  # the learner tried to change an answer whose feedback they have already seen
+    answered: frozenset[int]  # the ids of the attempt's answered items once this answer was saved
 
 
 def draw_versions(
@@ -107,53 +108,111 @@ def attempt_start(*, user, quiz: Quiz, scope: str = "", policy: AttemptPolicy | 
     return attempt
 
 
-def attempt_is_open(attempt: Attempt) -> bool:
-    return attempt.submitted_at is None and (attempt.deadline is None or timezone.now() < attempt.deadline)
+def attempt_is_open(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.submitted_at is None and (attempt.deadline is None or (now or timezone.now()) < attempt.deadline)
 
 
-def answer_save(
-    *,
-    attempt: Attempt,
-    item: AttemptItem,
-    given: dict[str, Any],
-    response: Any,
-    answers: Mapping[int, Answer] | None = None,
-) -> SaveResult:
-    """Save (and grade) one answer as it is given.
+def answer_save(*, attempt: Attempt, item: AttemptItem, given: dict[str, Any], response: Any) -> SaveResult:
+    """Save (and grade) one answer as it is given, and read which items of the attempt are answered once it is saved.
 
     Posting the same answer again changes nothing. Under immediate feedback the first answer is final, since the
     learner has seen the key; under after-submit feedback the answer can change until the attempt is submitted.
-    Every write is conditional on the attempt still being open, so it cannot slip in after the attempt is scored.
-    `answers`: the attempt's saved answers by item id, when the caller has just read them (spares a query).
+    Every write first locks the attempt's row and checks it is still open, so it cannot slip in after the attempt is
+    scored (attempt_submit holds the same lock). Since every answer write holds that lock, the answered items read
+    under it are exactly those saved so far, this one and any other request saved a moment before included.
     """
     if not attempt_is_open(attempt):
         raise AttemptClosed
-    existing = answers.get(item.pk) if answers is not None else Answer.objects.filter(item=item).first()
     credit = graders.grade(item.version.definition, response)
-    if existing is None:
-        try:
-            with transaction.atomic():
-                lock_open_attempt(attempt)
-                answer = Answer.objects.create(
-                    attempt=attempt, item=item, given=given, response=response, credit=credit
-                )
-            return SaveResult(answer, changed=True, locked=False)
-        except IntegrityError:
-            existing = Answer.objects.get(item=item)
-    if existing.response == response:
-        return SaveResult(existing, changed=False, locked=False)
     # Scoped attempts (assessments) show no feedback while open, so their answers may change until submitted.
-    if attempt.quiz.feedback == Quiz.Feedback.IMMEDIATE and not attempt.scope:
-        return SaveResult(existing, changed=False, locked=True)
+    changeable = attempt.quiz.feedback != Quiz.Feedback.IMMEDIATE or bool(attempt.scope)
+    save = _answer_save_postgresql if connection.vendor == "postgresql" else _answer_save_portable
+    return save(attempt=attempt, item=item, given=given, response=response, credit=credit, changeable=changeable)
+
+
+def _answer_save_portable(
+    *, attempt: Attempt, item: AttemptItem, given: dict[str, Any], response: Any, credit: float, changeable: bool
+) -> SaveResult:
     with transaction.atomic():
-        # Not one UPDATE conditional on the attempt being open: its condition is read before it waits for the
-        # answer row, which a submit scoring the attempt holds, so the change would land after the score.
         lock_open_attempt(attempt)
-        Answer.objects.filter(pk=existing.pk).update(
-            given=given, response=response, credit=credit, updated_at=timezone.now()
-        )
-    existing.given, existing.response, existing.credit = given, response, credit
-    return SaveResult(existing, changed=True, locked=False)
+        existing = Answer.objects.filter(attempt=attempt, item=item).first()
+        changed = locked = False
+        if existing is None:
+            existing = Answer.objects.create(attempt=attempt, item=item, given=given, response=response, credit=credit)
+            changed = True
+        elif existing.response == response:
+            pass
+        elif not changeable:
+            locked = True
+        else:
+            Answer.objects.filter(pk=existing.pk).update(
+                given=given, response=response, credit=credit, updated_at=timezone.now()
+            )
+            existing.given, existing.response, existing.credit = given, response, credit
+            changed = True
+        answered = frozenset(Answer.objects.filter(attempt=attempt).values_list("item_id", flat=True))
+    return SaveResult(existing, changed=changed, locked=locked, answered=answered)
+
+
+# `_answer_save_portable` in one round trip, the answer path's hot spot: five statements sent as one message run as
+# one implicit transaction (PostgreSQL's simple query protocol, which Django's client-side binding cursor uses), so
+# no BEGIN and COMMIT of their own, and no ORM compiling four queries per answer. Each statement takes its own
+# snapshot (READ COMMITTED), so the ones after the lock see every answer committed before it was granted.
+# The writes repeat the lock's open check: the first statement only locks, Python reads its result afterwards.
+_OPEN = (
+    "EXISTS (SELECT FROM quizzes_attempt WHERE id = %(attempt)s AND submitted_at IS NULL"
+    " AND (deadline IS NULL OR deadline > %(now)s))"
+)
+_ANSWER_SAVE_SQL = f"""
+SELECT submitted_at, deadline FROM quizzes_attempt WHERE id = %(attempt)s FOR UPDATE;
+UPDATE quizzes_answer SET given = %(given)s::jsonb, response = %(response)s::jsonb, credit = %(credit)s,
+    updated_at = %(now)s
+WHERE attempt_id = %(attempt)s AND item_id = %(item)s AND %(changeable)s AND response <> %(response)s::jsonb
+    AND {_OPEN};
+INSERT INTO quizzes_answer (attempt_id, item_id, given, response, credit, answered_at, updated_at)
+SELECT %(attempt)s, %(item)s, %(given)s::jsonb, %(response)s::jsonb, %(credit)s, %(now)s, %(now)s
+WHERE NOT EXISTS (SELECT FROM quizzes_answer WHERE attempt_id = %(attempt)s AND item_id = %(item)s) AND {_OPEN};
+SELECT id, given, response, credit FROM quizzes_answer WHERE attempt_id = %(attempt)s AND item_id = %(item)s;
+SELECT item_id FROM quizzes_answer WHERE attempt_id = %(attempt)s
+"""
+
+
+def _answer_save_postgresql(
+    *, attempt: Attempt, item: AttemptItem, given: dict[str, Any], response: Any, credit: float, changeable: bool
+) -> SaveResult:
+    now = timezone.now()
+    params: dict[str, Any] = {
+        "attempt": attempt.pk,
+        "item": item.pk,
+        "given": json.dumps(given),
+        "response": json.dumps(response),
+        "credit": credit,
+        "changeable": changeable,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_SAVE_SQL, params)
+        current = cursor.fetchone()
+        cursor.nextset()
+        changed = cursor.rowcount > 0
+        cursor.nextset()
+        changed = changed or cursor.rowcount > 0
+        cursor.nextset()
+        row = cursor.fetchone()
+        cursor.nextset()
+        answered = frozenset(item_id for (item_id,) in cursor.fetchall())
+    if current is None or not attempt_is_open(Attempt(submitted_at=current[0], deadline=current[1]), now):
+        raise AttemptClosed  # the writes were conditional on the same check: nothing was saved
+    answer_id, saved_given, saved_response, saved_credit = row
+    saved = Answer(
+        pk=answer_id,
+        attempt=attempt,
+        item=item,
+        given=json.loads(saved_given),
+        response=json.loads(saved_response),
+        credit=saved_credit,
+    )
+    return SaveResult(saved, changed=changed, locked=not changed and saved.response != response, answered=answered)
 
 
 def lock_open_attempt(attempt: Attempt) -> None:

@@ -244,3 +244,88 @@ def test_an_answer_changed_while_a_submit_scores_the_attempt_is_refused_not_save
 
     assert outcome == {"closed": True}
     assert Answer.objects.get(item=item).credit == 1.0
+
+
+def wait_until_blocked_on_a_lock(connection) -> None:
+    """Until another session of this database waits for a lock (the learner's save, behind the one held here)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # The activity view is read once per transaction unless its snapshot is cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the save never waited for the lock held here")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_answer_given_while_a_submit_scores_the_attempt_is_refused_not_saved_after_the_score(quiz_dir, learner):
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: the embedded SQLite locks the whole database instead")
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    item = attempt.items.select_related("version").first()
+    outcome = {}
+
+    def give_the_answer() -> None:
+        try:
+            outcome["changed"] = answer(attempt, item).changed
+        except services.AttemptClosed:
+            outcome["closed"] = True
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Attempt.objects.select_for_update().get(pk=attempt.pk)
+        Attempt.objects.filter(pk=attempt.pk).update(submitted_at=timezone.now(), score=0.0)
+        learner_tab = threading.Thread(target=give_the_answer)
+        learner_tab.start()
+        wait_until_blocked_on_a_lock(connection)
+    learner_tab.join(timeout=10)
+
+    assert outcome == {"closed": True}
+    assert not Answer.objects.filter(attempt=attempt).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_answered_after_a_save_counts_an_answer_saved_while_it_waited_for_the_attempt(quiz_dir, learner):
+    """Two questions of a page saved at once: the one that waits for the other's lock reads what is answered after
+    the other committed (read in the same statement as the lock, it would see the attempt as it was before)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: the embedded SQLite locks the whole database instead")
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    first, second = attempt.items.select_related("version").order_by("position")[:2]
+    outcome = {}
+
+    def answer_the_first() -> None:
+        try:
+            outcome["answered"] = answer(attempt, first).answered
+        finally:
+            connection.close()
+
+    # The other request's save, halfway: the attempt locked and the second question's answer written, not committed.
+    with transaction.atomic():
+        Attempt.objects.select_for_update().get(pk=attempt.pk)
+        Answer.objects.create(attempt=attempt, item=second, given={}, response=0, credit=0.0)
+        learner_tab = threading.Thread(target=answer_the_first)
+        learner_tab.start()
+        wait_until_blocked_on_a_lock(connection)
+    learner_tab.join(timeout=10)
+
+    assert outcome == {"answered": {first.pk, second.pk}}
