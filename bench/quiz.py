@@ -80,13 +80,17 @@ def prepare_learners(env: dict[str, str]) -> list[dict]:
         user, _ = User.objects.get_or_create(username=f"bench-learner-{n}")
         Attempt.objects.filter(user=user, quiz=quiz).delete()
         attempt = attempt_start(user=user, quiz=quiz)
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")  # as the timed requests send it (ALLOWED_HOSTS refuses "testserver")
         client.force_login(user)
         items = list(attempt.items.select_related("version").order_by("position"))
         prefix = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/questions/"
-        # The element each question's answer swaps, as the attempt page tells htmx (sent as HX-Target).
-        page = client.get(f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/").content.decode()
-        targets = dict(re.findall(r'<section [^>]*hx-post="([^"]+)"[^>]*hx-target="#([^"]+)"', page))
+        # The element each question's answer swaps, as its page tells htmx (sent as HX-Target). The final bank shows
+        # one question at a time, so each question's target is read from the page that shows it.
+        targets: dict[str, str] = {}
+        for item in items:
+            page = client.get(f"{prefix.removesuffix('questions/')}?q={item.position}").content.decode()
+            targets.update(re.findall(r'<section [^>]*hx-post="([^"]+)"[^>]*hx-target="#([^"]+)"', page))
+        assert len(targets) == len(items), "every question's page names the element its answer swaps"
         bodies = [
             (
                 f"{prefix}{item.position}/",
