@@ -53,7 +53,7 @@ HIGH_ENTROPY_TYPES = frozenset({"Hex High Entropy String", "Base64 High Entropy 
 # Findings that are guesses from a name or from randomness, as opposed to a recognised key format (an AWS key, a
 # private key, a GitHub token...). In test code they are fixtures: `User(password=...)`, an expected digest.
 GUESSED_TYPES = HIGH_ENTROPY_TYPES | {"Secret Keyword", "Basic Auth Credentials"}
-# Documentation shows commands with example values (`export SECRET_KEY='something-really-secret'`), and a local
+# Documentation shows commands with example values (a README exporting a made-up secret key), and a local
 # development VM's provisioning sets its well-known defaults (Vagrant's 'vagrant'): a guess from a name there is an
 # example, not a leak. A recognised key format still counts in them.
 EXAMPLE_FILES_RE = re.compile(r"(^|/)(docs?)/|(^|/)README[^/]*$|\.(md|rst|adoc)$|(^|/)Vagrantfile$", re.I)
