@@ -94,7 +94,8 @@ class ResilientRedisCache(RedisCache):
         """Each entry found, as Redis holds it (pickled bytes, or an integer's digits), not decoded: a caller that
         only asks whether entries are unchanged compares these at no unpickling cost (config.session_pages)."""
         try:
-            values = self._cache.get_client().mget([self.make_key(key) for key in keys])
+            client = self._cache.get_client()  # type: ignore[attr-defined]  # Django's client, not in the stubs
+            values = client.mget([self.make_key(key) for key in keys])
         except UNREACHABLE:
             log.warning("cache unreachable, get_many_encoded skipped")
             return {}
@@ -102,7 +103,7 @@ class ResilientRedisCache(RedisCache):
 
     def decode(self, encoded: bytes):
         """The value an entry from `get_many_encoded` holds."""
-        return self._cache._serializer.loads(encoded)
+        return self._cache._serializer.loads(encoded)  # type: ignore[attr-defined]
 
 
 for _name, _fallback in WHEN_UNREACHABLE.items():
