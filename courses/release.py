@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Protocol, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -41,7 +42,13 @@ def content_version_bump() -> None:
     transaction.on_commit(lambda: cache.set(VERSION_KEY, new_version(), timeout=None))
 
 
-def per_release(builder: Callable) -> Callable:
+class ReleaseMemo(Protocol):
+    def __call__(self, *args: Any, version: str) -> Any: ...
+
+    def forget(self) -> None: ...
+
+
+def per_release(builder: Callable) -> ReleaseMemo:
     """Memoise `builder(*args, version=...)` in this process's memory for one content version at a time (the
     builder is given the version too, to build on other per-release values).
 
@@ -66,4 +73,11 @@ def per_release(builder: Callable) -> Callable:
                 entries[args] = value
         return value
 
-    return cached
+    def forget() -> None:
+        """Drop every entry (tests start each as a new process would)."""
+        with lock:
+            entries.clear()
+            built_for[0] = None
+
+    cached.forget = forget  # type: ignore[attr-defined]
+    return cast(ReleaseMemo, cached)

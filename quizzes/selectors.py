@@ -11,6 +11,7 @@ from courses.models import Course, Lesson
 from courses.release import VERSION_KEY
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
 from quizzes.presentation import lesson_url
+from quizzes.release_versions import question_versions
 
 
 def quiz_for_lesson(lesson: Lesson) -> Quiz | None:
@@ -56,14 +57,19 @@ def attempt_item(*, attempt: Attempt, position: int) -> AttemptItem | None:
 def attempt_item_for_answer(
     *, user, course_slug: str, quiz_slug: str, number: int, position: int
 ) -> AttemptItem | None:
-    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt and its items
-    in one entry of the shared cache while neither the learner nor the content changed (an attempt saved rewrites
-    the learner's generation, config.reader_pages), else the attempt from one query and its items as
-    `attempt_items_by_position` finds them.
+    """The item a learner is answering, with its version, attempt and quiz (the hot path): the attempt and which
+    version sits at each position in one small entry of the shared cache while neither the learner nor the content
+    changed (an attempt saved rewrites the learner's generation, config.reader_pages), else the attempt from one
+    query; the versions themselves from this process's memory for the release (quizzes.release_versions).
 
     A cached attempt may say open when it was submitted a moment ago: every write re-reads that under a row lock
     (services.answer_save), so it is only ever shown, never trusted."""
-    key = answering_attempt_key(user=user, course_slug=course_slug, quiz_slug=quiz_slug, number=number)
+    generation_key = reader_generation_key(user.pk)
+    found = reader_get_many(user, [generation_key, VERSION_KEY])
+    release = found.get(VERSION_KEY)
+    key = None
+    if generation_key in found and release is not None:
+        key = f"quizzes:answering:{user.pk}:{found[generation_key]}:{release}:{course_slug}:{quiz_slug}:{number}"
     attempt = cache.get(key) if key else None
     if attempt is None:
         attempt = (
@@ -78,30 +84,19 @@ def attempt_item_for_answer(
                 quiz__published=True,
                 quiz__course__published=True,
             )
+            .order_by()  # at most one row (unique per learner, quiz, scope and number): nothing to sort
             .first()
         )
         if attempt is None:
             return None
-        # Stored with its items (memoised on it): one round trip per answer reads both.
-        if attempt_items_by_position(attempt=attempt) and key:
+        # Stored with its item rows (kept on it): one round trip per answer reads both.
+        if attempt_item_rows(attempt) and key:
             cache.set(key, attempt, timeout=ATTEMPT_ITEMS_TIMEOUT)
-    return attempt_items_by_position(attempt=attempt).get(position)
+    return attempt_items_by_position(attempt=attempt, release=release).get(position)
 
 
-def answering_attempt_key(*, user, course_slug: str, quiz_slug: str, number: int) -> str | None:
-    """Named by the learner's generation and the content version (both fetched with the user), or None when the
-    cache has lost either."""
-    generation_key = reader_generation_key(user.pk)
-    found = reader_get_many(user, [generation_key, VERSION_KEY])
-    if len(found) < 2:
-        return None
-    return (
-        f"quizzes:answering:{user.pk}:{found[generation_key]}:{found[VERSION_KEY]}:{course_slug}:{quiz_slug}:{number}"
-    )
-
-
-# An attempt's items and their question versions never change once it has started (a question edit makes a new
-# version), so they are fetched once per attempt. Keyed by the attempt's id and its random seed: an id alone comes
+# An attempt's items never change once it has started (a question edit makes a new version), so which version sits
+# at each position is fetched once per attempt. Keyed by the attempt's id and its random seed: an id alone comes
 # back after a database is reset while the cache lives on.
 ATTEMPT_ITEMS_TIMEOUT = 6 * 3600
 
@@ -110,21 +105,37 @@ def attempt_items_key(attempt: Attempt) -> str:
     return f"quizzes:attempt-items:{attempt.pk}:{attempt.seed}"
 
 
-def attempt_items_by_position(*, attempt: Attempt) -> dict[int, AttemptItem]:
-    """position → item (with its version) of the attempt, from the shared cache after the first call (and from the
-    attempt object itself after the first call in a request)."""
+def attempt_item_rows(attempt: Attempt) -> tuple[tuple[int, int, int], ...]:
+    """(item id, position, version id) of each item of the attempt in order, from the shared cache after the first
+    call (and kept on the attempt, so an attempt cached whole carries them). Empty while the attempt is being created
+    (never remembered)."""
+    if (rows := getattr(attempt, "_item_rows", None)) is not None:
+        return rows
+    rows = cache.get(attempt_items_key(attempt))
+    if rows is None:
+        items = AttemptItem.objects.filter(attempt=attempt).order_by("position")
+        rows = tuple(items.values_list("pk", "position", "version_id"))
+        if not rows:
+            return ()
+        cache.set(attempt_items_key(attempt), rows, timeout=ATTEMPT_ITEMS_TIMEOUT)
+    attempt._item_rows = rows
+    return rows
+
+
+def attempt_items_by_position(*, attempt: Attempt, release: str | None = None) -> dict[int, AttemptItem]:
+    """position → item (with its version) of the attempt; `release`: the content version the request read, under
+    which this process keeps the versions (None: read them from the database). Memoised on the attempt for the
+    request, and never cached with it (Attempt.__getstate__): the cached attempt holds only its rows."""
     if (by_position := getattr(attempt, "_items_by_position", None)) is not None:
         return by_position
-    items = cache.get(attempt_items_key(attempt))
-    if items is None:
-        items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"))
-        if not items:  # an attempt being created has no items yet: never remember that
-            return {}
-        cache.set(attempt_items_key(attempt), items, timeout=ATTEMPT_ITEMS_TIMEOUT)
-    for item in items:
-        item.attempt = attempt
-    attempt._items_by_position = {item.position: item for item in items}
-    return attempt._items_by_position
+    rows = attempt_item_rows(attempt)
+    versions = question_versions((version_id for _, _, version_id in rows), release=release)
+    by_position = {}
+    for pk, position, version_id in rows:
+        item = AttemptItem(pk=pk, attempt=attempt, position=position, version=versions[version_id])
+        by_position[position] = item
+    attempt._items_by_position = by_position
+    return by_position
 
 
 def attempt_progress(*, attempt: Attempt, answered: Collection[int]) -> list[tuple[int, bool]]:

@@ -138,12 +138,15 @@ def rate_limit_counters_start_at_zero():
 
 
 @pytest.fixture(autouse=True)
-def recent_pages_start_empty():
-    """A web process keeps the pages it served lately (config.session_pages.recent_pages): each test starts as a new
-    process would, with the pages another test's cache held gone from its memory too."""
+def process_memory_starts_empty():
+    """A web process keeps the pages it served lately (config.session_pages.recent_pages) and the question versions
+    of the release (quizzes.release_versions): each test starts as a new process would, with what another test's
+    database and cache held gone from its memory too (SQLite hands a rolled-back row's id out again)."""
     from config.session_pages import recent_pages
+    from quizzes import release_versions
 
     recent_pages.clear()
+    release_versions.forget_all()
 
 
 @pytest.fixture

@@ -238,6 +238,28 @@ def test_an_answer_writes_once_and_shows_what_is_answered_after_writing(signed_i
         assert quiz_statements(added) == [["SELECT"], ["SELECT"], ["INSERT"], ["SELECT"]]
 
 
+def test_an_answer_after_a_release_shows_the_question_as_the_release_rendered_it(signed_in, quiz_dir):
+    """The answer path keeps question versions in process memory for the release; a release that re-renders a
+    question's HTML in place (a newer renderer, same answer key) is shown by the very next answer."""
+    from courses.release import content_version, content_version_bump
+    from quizzes.models import QuestionVersion
+
+    content_version()
+    quiz = every_type_quiz(quiz_dir, feedback="after_submit")
+    attempt = start(signed_in, quiz)
+    item = attempt.items.select_related("version").get(position=1)
+    before = signed_in.post(answer_url(attempt, 1), answer_data(attempt, item), **HTMX).content.decode()
+    assert "Where does config live?" in before
+
+    rendered = {**item.version.rendered, "prompt": "<p>Where does <em>config</em> live, re-rendered?</p>"}
+    QuestionVersion.objects.filter(pk=item.version.pk).update(rendered=rendered)
+    content_version_bump()  # as load_content does after a release
+    after = signed_in.post(answer_url(attempt, 1), answer_data(attempt, item, right=False), **HTMX).content.decode()
+
+    assert "Where does <em>config</em> live, re-rendered?" in after
+    assert Answer.objects.get(item=item).credit == 0
+
+
 def test_the_progress_shown_after_an_answer_counts_the_pages_other_answers_saved_meanwhile(
     signed_in, quiz_dir, monkeypatch
 ):
