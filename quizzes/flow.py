@@ -192,7 +192,7 @@ def answer_post(request: AuthenticatedHttpRequest, flow: AnswerFlow, item: Attem
         return HttpResponse("Too many answers in a minute: wait a moment and try again.", status=429)
     if not services.attempt_is_open(attempt):
         return closed(request, flow)
-    last = len(selectors.attempt_items_by_position(attempt=attempt))
+    last = len(selectors.attempt_item_rows(attempt))
     moving_on = request.POST.get("then") == "next"
     if moving_on and not posted_for(request.POST, item.position):
         # Nothing to save (nothing chosen, or the answer is already checked and its fields disabled): move on.

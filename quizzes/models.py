@@ -133,10 +133,8 @@ class Attempt(models.Model):
     number = models.PositiveSmallIntegerField(help_text="1 for the learner's first attempt at this quiz (per scope).")
     seed = models.CharField(max_length=32, help_text="Shuffles questions and options and derives the opaque ids.")
     started_at = models.DateTimeField(auto_now_add=True)
-    # Memoised on the instance by quizzes.selectors: which version sits at each position (cached with the attempt),
-    # and the items built from those rows for one request (never cached: see __getstate__).
+    # Which version sits at each position, memoised on the instance (and cached with it) by quizzes.selectors.
     _item_rows: tuple[tuple[int, int, int], ...]
-    _items_by_position: dict[int, "AttemptItem"]
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     points_earned = models.FloatField(null=True, blank=True)
@@ -158,13 +156,6 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.quiz} #{self.number}"
-
-    def __getstate__(self):
-        # Cached without the items built for one request: they hold question versions, which this process keeps
-        # for the release (quizzes.release_versions); the cache keeps only the rows naming them.
-        state = super().__getstate__()
-        state.pop("_items_by_position", None)
-        return state
 
     @property
     def is_submitted(self) -> bool:

@@ -92,7 +92,7 @@ def attempt_item_for_answer(
         # Stored with its item rows (kept on it): one round trip per answer reads both.
         if attempt_item_rows(attempt) and key:
             cache.set(key, attempt, timeout=ATTEMPT_ITEMS_TIMEOUT)
-    return attempt_items_by_position(attempt=attempt, release=release).get(position)
+    return attempt_item_at(attempt=attempt, position=position, release=release)
 
 
 # An attempt's items never change once it has started (a question edit makes a new version), so which version sits
@@ -122,26 +122,23 @@ def attempt_item_rows(attempt: Attempt) -> tuple[tuple[int, int, int], ...]:
     return rows
 
 
-def attempt_items_by_position(*, attempt: Attempt, release: str | None = None) -> dict[int, AttemptItem]:
-    """position → item (with its version) of the attempt; `release`: the content version the request read, under
-    which this process keeps the versions (None: read them from the database). Memoised on the attempt for the
-    request, and never cached with it (Attempt.__getstate__): the cached attempt holds only its rows."""
-    if (by_position := getattr(attempt, "_items_by_position", None)) is not None:
-        return by_position
+def attempt_item_at(*, attempt: Attempt, position: int, release: str | None = None) -> AttemptItem | None:
+    """The attempt's item at `position`, with its version; `release`: the content version the request read, under
+    which this process keeps the versions (None: read from the database). Only this one item is built: the others
+    are known by their rows, though all their versions are read at once the first time (the learner answers them
+    next)."""
     rows = attempt_item_rows(attempt)
+    row = next((row for row in rows if row[1] == position), None)
+    if row is None:
+        return None
+    pk, _, version_id = row
     versions = question_versions((version_id for _, _, version_id in rows), release=release)
-    by_position = {}
-    for pk, position, version_id in rows:
-        item = AttemptItem(pk=pk, attempt=attempt, position=position, version=versions[version_id])
-        by_position[position] = item
-    attempt._items_by_position = by_position
-    return by_position
+    return AttemptItem(pk=pk, attempt=attempt, position=position, version=versions[version_id])
 
 
 def attempt_progress(*, attempt: Attempt, answered: Collection[int]) -> list[tuple[int, bool]]:
     """(position, answered) for every question of the attempt, given the ids of the items answered."""
-    items = attempt_items_by_position(attempt=attempt)
-    return [(position, items[position].pk in answered) for position in sorted(items)]
+    return [(position, pk in answered) for pk, position, _ in attempt_item_rows(attempt)]
 
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:

@@ -59,7 +59,7 @@ def test_no_item_for_a_position_the_attempt_does_not_have(final_bank):
 def test_attempt_progress_marks_the_answered_positions(final_bank, client):
     ada = UserFactory(username="ada")
     attempt = attempt_start(user=ada, quiz=final_bank)
-    selectors.attempt_items_by_position(attempt=attempt)  # the items cached before any answer
+    selectors.attempt_item_rows(attempt)  # the items cached before any answer
     client.force_login(ada)
 
     url = f"/courses/twelve-factor/quizzes/final/attempts/{attempt.number}/questions/2/"
