@@ -155,6 +155,18 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 
+  // Each saved answer sends the progress as it stood when that answer was written. Answers saved together can come
+  // back in another order than they were written, so a progress that counts fewer answered than the one shown is
+  // older (answers are only ever added, and each counts every answer written before it): keep the one shown.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var shown = event.detail.target;
+    if (!shown || shown.id !== "quiz-progress") return;
+    var incoming = event.detail.fragment.querySelector("#quiz-progress");
+    if (incoming && Number(incoming.dataset.answeredCount) < Number(shown.dataset.answeredCount)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // After an answer is swapped in, the button that posted it is gone: put focus on what the learner needs next.
   document.addEventListener("htmx:afterSwap", function (event) {
     // A save on change swaps only the status line: focus stays where the learner is.

@@ -177,3 +177,40 @@ def test_practice_submitting_nothing_asks_first(signed_in_page):
     expect(page.locator("#question-3 .saved")).to_have_text("Answer saved")
     assert page.evaluate("() => document.activeElement.name") == "q3-answer"
     assert page.js_errors == []
+
+
+def test_progress_keeps_the_newest_count_when_answers_come_back_out_of_order(signed_in_page):
+    """Answers saved together can come back in another order than they were written: the reply to an earlier write
+    arriving last must not take back what a later one counted."""
+    quiz = flow_quiz(feedback="after_submit", display="all")
+    UserFactory(username="kim")
+    page = signed_in_page("kim")
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start the quiz").click()
+    held = []
+
+    def hold_the_first_answer(route):
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # written on the server; its reply kept back from the page
+
+    def prompt_at(position: int) -> int:  # the quiz may shuffle its questions
+        return int(page.locator(f"#question-{position} .question-prompt").inner_text().split()[-1])
+
+    page.route("**/questions/2/", hold_the_first_answer)
+    fill(page, prompt_at(2))
+    for _ in range(200):  # the route handler runs while the page waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert Attempt.objects.get(user__username="kim", quiz=quiz).answers.count() == 1
+    fill(page, prompt_at(1))
+    expect(page.locator("#quiz-progress")).to_contain_text(f"2 of {TOTAL} answered")
+
+    route, reply = held[0]
+    route.fulfill(response=reply)  # the earlier write's reply, which counted one answer, arrives last
+    expect(page.locator("#question-2 .saved")).to_have_text("Answer saved")
+    expect(page.locator("#quiz-progress")).to_contain_text(f"2 of {TOTAL} answered")
+    assert page.locator("#quiz-progress .is-answered").count() == 2
+    assert page.js_errors == []
