@@ -88,6 +88,8 @@ class Event:
     path: str
     session: str
     body: str | None = None
+    # The element the page swaps with the reply, sent as HX-Target as htmx does: the page renders less for it.
+    target: str = ""
 
 
 def schedule(setup: dict, start: float) -> list[Event]:
@@ -100,15 +102,17 @@ def schedule(setup: dict, start: float) -> list[Event]:
         events.append(Event(arrives, "lesson", "GET", LESSON, session))
         at, answers = arrives + rng.uniform(1, ANSWER_EVERY), iter(learner["answers"])
         while at < start + SECONDS and (answer := next(answers, None)):
-            events.append(Event(at, "answer", "POST", answer[0], session, answer[1]))
+            # The final bank saves each question on change and swaps its status line (as bench/quiz.py reads it).
+            position = answer[0].rstrip("/").rsplit("/", 1)[1]
+            events.append(Event(at, "answer", "POST", answer[0], session, answer[1], f"question-{position}-status"))
             at += rng.uniform(0.6, 1.4) * ANSWER_EVERY
         at = arrives + rng.uniform(0, POLL_EVERY)
         while at < start + SECONDS:
-            events.append(Event(at, "syllabus poll", "GET", SYLLABUS, session))
+            events.append(Event(at, "syllabus poll", "GET", SYLLABUS, session, target="syllabus-items"))
             at += POLL_EVERY
     at = start
     while at < start + SECONDS:
-        events.append(Event(at, "dashboard poll", "GET", setup["dashboard"], setup["instructor"]))
+        events.append(Event(at, "dashboard poll", "GET", setup["dashboard"], setup["instructor"], target="grid"))
         at += DASHBOARD_EVERY
     return sorted(events)
 
@@ -132,7 +136,9 @@ def drive(port: int, events: list[Event]) -> dict[str, dict]:
                 # gunicorn closes a keep-alive connection idle for 2 s: a request sent on it as it closes would be
                 # lost in the race and counted as the server's error, so start a fresh one instead.
                 connection.close()
-            headers = {"Cookie": f"sessionid={event.session}; csrftoken={CSRF}", "HX-Request": "true"}
+            headers = {"Cookie": f"sessionid={event.session}; csrftoken={CSRF}"}
+            if event.target:  # sent by htmx; the lesson is a plain page load
+                headers |= {"HX-Request": "true", "HX-Target": event.target}
             if event.method == "POST":
                 headers |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": CSRF}
             try:
