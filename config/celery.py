@@ -37,6 +37,14 @@ def say_as_json(message: str, stream=None) -> None:
 
 
 @worker_init.connect
+def run_below_the_web(**kwargs) -> None:
+    """Grading and mail wait in a queue; pages have someone waiting on them (labs/sandbox/priority.py)."""
+    from labs.sandbox.priority import grading_nice, lower_this_process
+
+    lower_this_process(grading_nice())
+
+
+@worker_init.connect
 def keep_stdout_json(**kwargs) -> None:
     # "worker: Warm shutdown (MainProcess)" is printed, not logged; route it through our JSON writer.
     import celery.apps.worker

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, KeysView
 from typing import TYPE_CHECKING, NoReturn
 
 from labs.grading import index
+from labs.sandbox.priority import grading_nice, lower_this_process
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -154,6 +155,7 @@ def main() -> None:
 
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging.config.dictConfig(build_logging_config(level))
+    lower_this_process(grading_nice())  # it serves builds in the sandbox: grading work, below the site's pages
     settings = index.settings()
     if settings.offline:
         _wait_for_sigterm()

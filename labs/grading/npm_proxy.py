@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from labs.grading import index
+from labs.sandbox.priority import grading_nice, lower_this_process
 
 VERDACCIO = Path(__file__).resolve().parent / "npm_index" / "node_modules" / "verdaccio" / "bin" / "verdaccio"
 
@@ -48,6 +49,7 @@ def _idle(message: str) -> NoReturn:
 
 
 def main() -> None:
+    lower_this_process(grading_nice())  # it serves builds in the sandbox: grading work, below the site's pages
     settings = index.settings(kind=index.NPM)
     if settings.offline:
         _idle("GRADER_NPM_URL=offline: no npm registry proxy runs; Node apps with packages get static checks only")

@@ -53,10 +53,17 @@ def scorecards(stack) -> list:
     )
 
 
+def nice_of(pid: int) -> tuple[int, str]:
+    """A process's nice value and its session's autogroup nice ('none' on a kernel without autogroup)."""
+    nice = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    group = Path(f"/proc/{pid}/autogroup")
+    return nice, group.read_text().split()[-1] if group.exists() else "none"
+
+
 def test_worker_grades_a_clean_and_a_failing_upload(site_stack, tmp_path):
     stack = site_stack()
-    stack.start("web")
-    stack.start("worker")
+    web = stack.start("web")
+    worker = stack.start("worker")
     learner = Learner(stack)
 
     clean = learner.submit("audit", zip_folder())
@@ -68,6 +75,9 @@ def test_worker_grades_a_clean_and_a_failing_upload(site_stack, tmp_path):
     page = learner.get(failing)
     assert "port-binding.all-interfaces" in page and "127.0.0.1" in page
     assert 'href="/courses/twelve-factor/port-binding/' in page
+    # Grading waits in a queue, pages have a learner waiting: the worker runs below the web (GRADING_NICE).
+    assert nice_of(worker.popen.pid)[0] == 10 and nice_of(worker.popen.pid)[1] in ("10", "none")
+    assert nice_of(web.popen.pid) in ((0, "0"), (0, "none"))
 
 
 def test_a_worker_killed_mid_job_loses_nothing_and_grades_once(site_stack, tmp_path):

@@ -177,6 +177,35 @@ def test_cpu_limit_kills_a_busy_loop(backend, source, small):
     assert done.duration < 5
 
 
+def test_box_processes_run_below_the_sites_cpu_priority_and_cannot_raise_it(box):
+    """Grades queue, pages have a learner waiting: every box process starts at the configured nice, in a session
+    whose autogroup (where the kernel has it) is lowered too, and a learner's code cannot take the priority back."""
+    script = (
+        "import os, pathlib\n"
+        "print(os.getpriority(os.PRIO_PROCESS, 0))\n"
+        "group = pathlib.Path('/proc/self/autogroup')\n"
+        "print(group.read_text().split()[-1] if group.exists() else 'none')\n"
+        "try:\n"
+        "    os.setpriority(os.PRIO_PROCESS, 0, 0)\n"
+        "    print('raised')\n"
+        "except PermissionError:\n"
+        "    print('refused')\n"
+    )
+    done = box.run([PY, "-c", script], timeout=10)
+    nice, autogroup, raising = done.stdout.decode().split()
+    assert int(nice) == SandboxSettings.from_env().nice > 0
+    assert autogroup in (nice, "none")
+    assert raising == "refused"
+    assert done.stderr == b""
+
+
+def test_no_cpu_priority_change_when_grading_nice_is_0(monkeypatch, source, small):
+    monkeypatch.setenv("GRADING_NICE", "0")
+    with get_backend("bwrap").open(source, limits=small) as box:
+        done = box.run([PY, "-c", "import os; print(os.getpriority(os.PRIO_PROCESS, 0))"], timeout=10)
+    assert done.stdout.strip() == str(os.getpriority(os.PRIO_PROCESS, 0)).encode()
+
+
 def test_memory_limit(box):
     done = box.run([PY, "-c", "x = bytearray(1024 * 1024 * 1024)"], timeout=10)
     assert done.exit_code != 0

@@ -12,7 +12,7 @@ from labs.sandbox import Backend, Box, Limits, SandboxError, SandboxUnavailable
 from labs.sandbox.bwrap.box import BwrapBox
 from labs.sandbox.settings import SandboxSettings
 
-TOOLS = ("bwrap", "nsenter", "prlimit", "setpriv")
+TOOLS = ("bwrap", "nsenter", "prlimit", "setpriv", "nice")
 
 
 class BwrapBackend(Backend):
@@ -30,7 +30,7 @@ class BwrapBackend(Backend):
         for tool in TOOLS:
             found = shutil.which(tool)
             if not found:
-                raise SandboxUnavailable(f"{tool} not found on PATH (Debian: apt-get install bubblewrap util-linux)")
+                raise SandboxUnavailable(f"{tool} not found on PATH (Debian: bubblewrap, util-linux, coreutils)")
             tools[tool] = found
         return tools
 

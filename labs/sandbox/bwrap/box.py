@@ -41,6 +41,7 @@ from labs.sandbox.bwrap.image import bwrap_args
 from labs.sandbox.bwrap.probes import NetworkProbe
 from labs.sandbox.bwrap.process import BwrapProcess
 from labs.sandbox.bwrap.staging import reachable, staged
+from labs.sandbox.priority import box_process_prefix
 from labs.sandbox.settings import SandboxSettings
 
 NAMESPACES = ("--user", "--mount", "--net", "--pid", "--ipc", "--uts", "--cgroup")
@@ -106,10 +107,13 @@ class BwrapBox(Box):
         ]
 
     def _launch_prefix(self) -> list[str]:
-        """argv prefix of every process we start for the box: join its cgroups, drop to the slot uid, rlimits."""
+        """argv prefix of every process we start for the box: lower its CPU priority, join its cgroups, drop to the
+        slot uid, rlimits."""
+        lower = box_process_prefix(self.settings.nice, self.tools["nice"])
         if not self._cgroup_files:
-            return self._rlimit_args()
+            return [*lower, *self._rlimit_args()]
         return [
+            *lower,
             "/bin/sh",
             "-c",
             'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"',
