@@ -39,9 +39,10 @@ def say_as_json(message: str, stream=None) -> None:
 @worker_init.connect
 def run_below_the_web(**kwargs) -> None:
     """Grading and mail wait in a queue; pages have someone waiting on them (labs/sandbox/priority.py)."""
-    from labs.sandbox.priority import grading_nice, lower_this_process
+    from labs.sandbox.priority import lower_this_process
+    from labs.sandbox.settings import SandboxSettings
 
-    lower_this_process(grading_nice())
+    lower_this_process(SandboxSettings.from_env().nice)
 
 
 @worker_init.connect

@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, KeysView
 from typing import TYPE_CHECKING, NoReturn
 
 from labs.grading import index
-from labs.sandbox.priority import grading_nice, lower_this_process
+from labs.sandbox.priority import lower_this_process
+from labs.sandbox.settings import SandboxSettings
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -155,7 +156,8 @@ def main() -> None:
 
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging.config.dictConfig(build_logging_config(level))
-    lower_this_process(grading_nice())  # it serves builds in the sandbox: grading work, below the site's pages
+    # It serves the sandbox's builds: grading work, below the site's pages.
+    lower_this_process(SandboxSettings.from_env().nice)
     settings = index.settings()
     if settings.offline:
         _wait_for_sigterm()

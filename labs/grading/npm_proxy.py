@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from labs.grading import index
-from labs.sandbox.priority import grading_nice, lower_this_process
+from labs.sandbox.priority import lower_this_process
+from labs.sandbox.settings import SandboxSettings
 
 VERDACCIO = Path(__file__).resolve().parent / "npm_index" / "node_modules" / "verdaccio" / "bin" / "verdaccio"
 
@@ -49,7 +50,8 @@ def _idle(message: str) -> NoReturn:
 
 
 def main() -> None:
-    lower_this_process(grading_nice())  # it serves builds in the sandbox: grading work, below the site's pages
+    # It serves the sandbox's builds: grading work, below the site's pages.
+    lower_this_process(SandboxSettings.from_env().nice)
     settings = index.settings(kind=index.NPM)
     if settings.offline:
         _idle("GRADER_NPM_URL=offline: no npm registry proxy runs; Node apps with packages get static checks only")

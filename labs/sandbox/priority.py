@@ -6,31 +6,20 @@ as much as the whole web server: the worker, the package-index proxy and each pr
 session of its own, so it has no controlling terminal to push keystrokes into) each took as much CPU as all of
 gunicorn, and a room of 300 learners waited 30 s for its answers while 60 labs were graded (bench/workshop.py).
 
-So grading runs at `GRADING_NICE` (default 10, 0 keeps it level with the site): the worker and the proxies lower
-themselves as they start, and each box process lowers its new session's autogroup before anything runs. Lowering a
-priority needs no privilege; raising it back needs CAP_SYS_NICE, which nothing in a box has. An idle machine still
-gives a grade all of its CPU: a priority only decides who waits when both want to run.
+So grading runs at `GRADING_NICE` (`SandboxSettings.nice`: default 10, 0 keeps it level with the site): the worker
+and the proxies lower themselves as they start, and each box process lowers its new session's autogroup before
+anything runs. Lowering a priority needs no privilege; raising it back needs CAP_SYS_NICE, which nothing in a box
+has. An idle machine still gives a grade all of its CPU: a priority only decides who waits when both want to run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
-DEFAULT_NICE = 10
 # Braces: a kernel without autogroup has no such file, and the shell's complaint must not reach a grade's output.
 _LOWER_SESSION = '{ echo "$1" > /proc/self/autogroup; } 2>/dev/null; shift; exec "$@"'
-
-
-def grading_nice(env: Mapping[str, str] | None = None) -> int:
-    """GRADING_NICE clamped to 0-19; the default when unset or not a number."""
-    env = os.environ if env is None else env
-    try:
-        return min(19, max(0, int(env.get("GRADING_NICE", DEFAULT_NICE))))
-    except ValueError:
-        return DEFAULT_NICE
 
 
 def lower_this_process(nice: int) -> None:

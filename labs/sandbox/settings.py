@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from labs.sandbox.priority import DEFAULT_NICE, grading_nice
-
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
@@ -35,7 +33,7 @@ class SandboxSettings:
     cgroups: bool = True  # SANDBOX_CGROUPS=0 turns the per-slot memory and pids cgroups off
     cgroup_root: Path = Path("/sys/fs/cgroup")  # SANDBOX_CGROUP_ROOT
     staging_dir: Path = Path("/var/cache/twelve-factor-sandbox")  # SANDBOX_STAGING_DIR: copies slot uids can read
-    nice: int = DEFAULT_NICE  # GRADING_NICE: box processes run below the site (labs/sandbox/priority.py)
+    nice: int = 10  # GRADING_NICE (0-19): box processes run below the site (labs/sandbox/priority.py)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SandboxSettings:
@@ -49,5 +47,5 @@ class SandboxSettings:
             cgroups=env.get("SANDBOX_CGROUPS", "1") != "0",
             cgroup_root=Path(env.get("SANDBOX_CGROUP_ROOT") or "/sys/fs/cgroup"),
             staging_dir=Path(env.get("SANDBOX_STAGING_DIR") or "/var/cache/twelve-factor-sandbox"),
-            nice=grading_nice(env),
+            nice=min(19, max(0, _int(env, "GRADING_NICE", 10))),
         )
