@@ -10,6 +10,7 @@ from quizzes.models import Attempt
 from teams import services
 from teams.models import Assessment, Certificate, Invitation
 from tests.factories import UserFactory
+from tests.quizzes.conftest import answer_data
 from tests.teams.helpers import take
 
 pytestmark = pytest.mark.django_db
@@ -164,10 +165,11 @@ def test_learner_takes_the_assessment_through_the_pages(client, member, assessme
     assert "/quizzes/" not in answer_url
     assert "tag-key" not in html  # no answer key during an assessment
     item = attempt.items.select_related("version").get(position=1)
-    data = {"answer": "true"} if item.version.type == "true_false" else {}  # else: an incomplete answer, re-shown
-    response = client.post(answer_url, data, headers={"HX-Request": "true"})
+    # What the page posts for this question, whichever type the assessment drew first.
+    response = client.post(answer_url, answer_data(attempt, item), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "tag-key" not in response.content.decode()
+    assert attempt.answers.filter(item=item).exists()
     response = client.post(reverse("teams:attempt_submit", args=[assignment.public_id, part.pk, 1]))
     assert response["Location"] == assignment.get_absolute_url()
     assert Attempt.objects.get(pk=attempt.pk).submitted_at is not None
