@@ -7,6 +7,7 @@ the last N minutes (counting from when they joined) is stuck.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
 from django.utils import timezone
@@ -20,6 +21,11 @@ from workshops.models import Cohort
 from workshops.selectors import Item, cohort_members, course_items
 
 
+def whole_percent(score: float) -> str:
+    """A score as the grid shows it: rounded half up (62.5 shows 63), as a reader rounds, not to even as format()."""
+    return str(Decimal(repr(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class Cell:
     state: str = "none"  # "done", "progress" or "none"
@@ -28,7 +34,7 @@ class Cell:
     @property
     def label(self) -> str:
         if self.score is not None:
-            return f"{self.score:.0f}%"
+            return f"{whole_percent(self.score)}%"
         return {"done": "Done", "progress": "In progress"}.get(self.state, "Not started")
 
 

@@ -85,6 +85,39 @@ def test_dashboard_page_and_htmx_grid(client, cohort, instructor, learner):
     assert "stuck=1" in partial
 
 
+def test_dashboard_grid_cells_say_each_state_and_show_a_score_as_its_label_reads(client, cohort, instructor, learner):
+    from django.utils import timezone
+
+    from labs.models import Lab
+    from quizzes import services as quiz_services
+    from quizzes.models import Quiz
+    from tests.factories import LessonProgressFactory
+    from tests.workshops.test_selectors import graded_submission
+
+    services.cohort_join(cohort=cohort, user=learner)
+    LessonProgressFactory(user=learner, lesson=cohort.course.lessons.get(slug="codebase"), completed_at=timezone.now())
+    quiz_services.attempt_start(user=learner, quiz=Quiz.objects.get(course=cohort.course, slug="codebase"))
+    graded_submission(learner, Lab.objects.get(course=cohort.course, slug="audit"), 85, [])
+    scored = quiz_services.attempt_start(user=learner, quiz=Quiz.objects.get(course=cohort.course, slug="config"))
+    type(scored).objects.filter(pk=scored.pk).update(score=62.5, submitted_at=timezone.now())
+    client.force_login(instructor)
+    grid = client.get(reverse("workshops:dashboard", args=[cohort.public_id]), **HTMX).content.decode()
+    row = re.search(r"<tr>\s*<th scope=\"row\">ada.*?</tr>", grid, re.S).group(0)
+    cells = re.findall(
+        r'<td class="cell cell-(\w+)"><span class="visually-hidden">([^<]*)</span>'
+        r'<span aria-hidden="true">([^<]*)</span></td>',
+        row,
+    )
+    columns = re.findall(r'<th scope="col" class="grid-col-\w+"><abbr title="([^"]*)">', grid)
+    assert len(cells) == len(columns) > 3
+    by_title = dict(zip(columns, cells, strict=True))
+    assert by_title["I. Codebase"][:2] == ("done", "Done") and by_title["I. Codebase"][2] == "✓"
+    assert ("progress", "In progress", "…") in cells
+    assert by_title["Check: III. Config"] == ("done", "63%", "63")  # half up, the same read aloud as seen
+    assert ("done", "85%", "85") in cells
+    assert ("none", "Not started", "·") in cells
+
+
 def test_rotate_and_close_from_the_dashboard(client, cohort, instructor):
     client.force_login(instructor)
     old = cohort.join_code
