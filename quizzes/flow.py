@@ -21,6 +21,7 @@ from quizzes import selectors, services
 from quizzes.models import Answer, Attempt, AttemptItem, Quiz
 from quizzes.presentation import QuestionView, question_view
 from quizzes.responses import IncompleteAnswer, TamperedAnswer, parse_answer
+from quizzes.types.base import QuestionStatus, question_dom_id
 
 PREFIXED = re.compile(r"^q(\d+)-(.+)$")
 
@@ -47,7 +48,7 @@ class AnswerFlow:
 
     def question_url(self, position: int) -> str:
         query = f"?q={position}" if self.one_at_a_time else ""
-        return f"{self.page_url}{query}#question-{position}"
+        return f"{self.page_url}{query}#{question_dom_id(position)}"
 
 
 def question_fields(data: QueryDict, position: int) -> QueryDict:
@@ -99,10 +100,11 @@ PROGRESS_STEP = (
 
 def progress_steps(flow: AnswerFlow, rows: list[tuple[int, bool]], current: int | None) -> SafeString:
     """The nav's list items, one per question: a link to it, marked answered or not (and current, one at a time)."""
+    page_url = escape(flow.page_url)
     return SafeString(
         "".join(
             PROGRESS_STEP.format(
-                url=escape(f"{flow.page_url}?q={position}" if flow.one_at_a_time else f"#question-{position}"),
+                url=f"{page_url}?q={position}" if flow.one_at_a_time else f"#{question_dom_id(position)}",
                 answered_class=" is-answered" if answered else "",
                 current=' aria-current="step"' if flow.one_at_a_time and position == current else "",
                 position=position,
@@ -237,10 +239,13 @@ def answered_response(
     """`saved`: the question's answer as it now stands; `answered`: the ids of the attempt's answered items."""
     rows = selectors.attempt_progress(attempt=flow.attempt, answered=answered)
     context = base_context(flow, rows, item.position)
-    context["question"] = flow_question(flow, item, total=len(rows), answer=saved, error=error, locked=locked)
     # A save on change swaps only the question's status line, so focus and the learner's typing stay put.
-    partial = "status_answered" if request.htmx.target == f"question-{item.position}-status" else "answered"
-    return render(request, f"quizzes/answer_flow.html#{partial}", context)
+    status = QuestionStatus(item.position, answered=saved is not None, error=error, locked=locked)
+    if request.htmx.target == f"{status.dom_id}-status":
+        context["question"] = status
+        return render(request, "quizzes/answer_flow.html#status_answered", context)
+    context["question"] = flow_question(flow, item, total=len(rows), answer=saved, error=error, locked=locked)
+    return render(request, "quizzes/answer_flow.html#answered", context)
 
 
 def submit_post(request: HtmxHttpRequest, flow: AnswerFlow) -> None:

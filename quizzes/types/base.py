@@ -51,6 +51,26 @@ class Row:
     number: int = 0
 
 
+def question_dom_id(position: int) -> str:
+    """The id of a question's element on the attempt page; its parts (status line, prompt, fields) add suffixes."""
+    return f"question-{position}"
+
+
+@dataclass(frozen=True)
+class QuestionStatus:
+    """A question's status line (answer_flow.html's `question_status`): all a save on change swaps back, so it needs
+    none of the presenting (option ids, shuffles, rendered prompt) a whole QuestionView does."""
+
+    position: int
+    answered: bool
+    error: str = ""
+    locked: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return question_dom_id(self.position)
+
+
 @dataclass
 class QuestionView:
     position: int
@@ -84,7 +104,7 @@ class QuestionView:
 
     @property
     def dom_id(self) -> str:
-        return f"question-{self.position}"
+        return question_dom_id(self.position)
 
 
 @dataclass(frozen=True)
