@@ -173,7 +173,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Twelve-Factor Academ
 # --- Internationalisation -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site is written in English and translates nothing. With translation off, get_language() reads LANGUAGE_CODE
+# instead of a context-local (reverse() made three such lookups per URL, a dozen per quiz answer); dates, numbers
+# and the admin still use the en-gb formats.
+USE_I18N = False
 USE_TZ = True
 
 
