@@ -59,8 +59,13 @@ def load(
     seconds: float = 5.0,
     headers: dict[str, str] | None = None,
     workers: int = 1,
+    requests_script: str = "",
+    script_args: tuple[str, ...] = (),
 ) -> LoadResult:
     """GET `url` from `concurrency` keep-alive connections for `seconds`.
+
+    `requests_script`: Lua that makes each request itself (wrk's `init` and `request`, reading `script_args`), for
+    requests that differ one from the next (bench/quiz.py's answers); the caller offers the Python fallback.
 
     `workers`: the server's worker processes. Which one serves a keep-alive connection is decided once, when one of
     them accepts it, and gunicorn's workers race for each: in one start of eight, one worker took all 16 connections
@@ -70,13 +75,14 @@ def load(
     if generator() == "python":
         return run_load(url, concurrency=concurrency, seconds=seconds, headers=headers)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(DONE_SCRIPT)
+        script.write(requests_script + DONE_SCRIPT)
     command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds:.0f}s", "-s", script.name, "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     try:
         for attempt in range(SPREAD_ATTEMPTS):
-            run = subprocess.Popen([*command, url], stdout=subprocess.PIPE, text=True)
+            arguments = ["--", *script_args] if script_args else []
+            run = subprocess.Popen([*command, url, *arguments], stdout=subprocess.PIPE, text=True)
             if workers > 1 and attempt < SPREAD_ATTEMPTS - 1:
                 time.sleep(0.2)
                 held = connections_per_process(urlsplit(url).port)
