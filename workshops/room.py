@@ -37,6 +37,13 @@ class Cell:
             return f"{whole_percent(self.score)}%"
         return {"done": "Done", "progress": "In progress"}.get(self.state, "Not started")
 
+    @property
+    def mark(self) -> str:
+        """What the grid shows sighted readers (the label is read aloud): the score, else a sign for the state."""
+        if self.score is not None:
+            return whole_percent(self.score)
+        return {"done": "✓", "progress": "…"}.get(self.state, "·")
+
 
 @dataclass
 class Row:

@@ -11,19 +11,17 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from workshops.room import Cell, whole_percent
+from workshops.room import Cell
 
 register = template.Library()
 
 CELL = '<td class="cell cell-{}"><span class="visually-hidden">{}</span><span aria-hidden="true">{}</span></td>'
-MARKS = {"done": "✓", "progress": "…"}
 
 
 @lru_cache(maxsize=4096)  # three states by the scores a quiz or lab can give: a few thousand at most
 def cell_html(state: str, score: float | None) -> str:
     cell = Cell(state, score)
-    mark = whole_percent(score) if score is not None else MARKS.get(state, "·")
-    return format_html(CELL, state, cell.label, mark)
+    return format_html(CELL, cell.state, cell.label, cell.mark)
 
 
 @register.simple_tag
